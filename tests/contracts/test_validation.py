@@ -1,0 +1,66 @@
+"""Contracts accept the records the platform produces and reject what breaks them."""
+
+from __future__ import annotations
+
+import pytest
+
+from streamqoe import samples
+from streamqoe.contracts import ContractViolation, validate
+from streamqoe.contracts.registry import contract, violations
+
+
+@pytest.mark.parametrize(
+    ("name", "records"),
+    [
+        ("player_event", samples.player_events()),
+        ("cdn_request", samples.cdn_requests()),
+        ("transcode_event", samples.transcode_events()),
+    ],
+)
+def test_samples_satisfy_their_contracts(name, records) -> None:
+    for record in records:
+        assert violations(name, record) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"event_type": "teleport"}, "event_type: 'teleport' is not one of"),
+        ({"client_ts_ms": -5}, "client_ts_ms: -5 is less than the minimum"),
+        ({"surprise": 1}, "(record): Additional properties are not allowed ('surprise'"),
+        ({"stream_type": None}, "stream_type: None is not one of"),
+        ({"country": "Germany"}, "country: 'Germany' does not match"),
+    ],
+)
+def test_player_event_violations_name_the_field(change, expected) -> None:
+    record = {**samples.player_events()[0], **change}
+    with pytest.raises(ContractViolation) as err:
+        validate("player_event", record)
+    assert any(e.startswith(expected) for e in err.value.errors), err.value.errors
+
+
+def test_missing_required_field_is_reported() -> None:
+    record = dict(samples.player_events()[0])
+    del record["view_id"]
+    assert "(record): 'view_id' is a required property" in violations("player_event", record)
+
+
+def test_timestamps_are_format_checked() -> None:
+    record = {**samples.transcode_events()[0], "event_at": "yesterday at noon"}
+    assert any(v.startswith("event_at:") for v in violations("transcode_event", record))
+
+
+def test_cmcd_unknown_keys_must_go_to_custom() -> None:
+    request = samples.cdn_requests()[1]
+    bad = {**request, "cmcd": {**request["cmcd"], "com.example-x": 1}}
+    good = {**request, "cmcd": {**request["cmcd"], "custom": {"com.example-x": 1}}}
+    assert violations("cdn_request", bad)
+    assert violations("cdn_request", good) == []
+
+
+def test_every_player_field_documents_its_cmcd_key_or_says_none() -> None:
+    """docs/contracts.md promises a CMCD mapping for the beacon; keys named must exist in CMCD."""
+    cmcd_keys = set(contract("cmcd").schema["properties"])
+    for name, prop in contract("player_event").schema["properties"].items():
+        if "x-cmcd" in prop:
+            assert prop["x-cmcd"] in cmcd_keys, name
