@@ -6,17 +6,21 @@ port with its state in a temporary folder, and stops it (the whole process group
 
 from __future__ import annotations
 
-import os
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from streamqoe.platform import bigquery_emulator as bqe
 from streamqoe.platform.pubsub_admin import apply_declaration
 from streamqoe.platform.pubsub_emulator import PubSubEmulator
 from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
 
 TEST_PROJECT = "streamqoe-local"
+# Resolved once, before the autouse fixture moves STREAMQOE_DATA_DIR per test: every BigQuery
+# emulator of the run shares one install (its own virtualenv, see docs/bigquery-emulator.md).
+BQEMULATOR_VENV = bqe.default_venv_dir()
 
 
 @pytest.fixture(autouse=True)
@@ -27,28 +31,31 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def pubsub_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PubSubEmulator]:
-    """A running Pub/Sub emulator with the declared topics and subscriptions."""
+    """A running Pub/Sub emulator shared by the whole run (started once, stopped at the end)."""
     emulator = PubSubEmulator(state_dir=tmp_path_factory.mktemp("pubsub"), project=TEST_PROJECT)
-    record = emulator.start()
-    previous = os.environ.get("PUBSUB_EMULATOR_HOST")
-    os.environ["PUBSUB_EMULATOR_HOST"] = record.endpoint
+    emulator.start()
     try:
-        apply_declaration(TEST_PROJECT)
         yield emulator
     finally:
         emulator.stop()
-        if previous is None:
-            os.environ.pop("PUBSUB_EMULATOR_HOST", None)
-        else:
-            os.environ["PUBSUB_EMULATOR_HOST"] = previous
+
+
+_projects = itertools.count(1)
 
 
 @pytest.fixture
 def pubsub_env(pubsub_emulator: PubSubEmulator, monkeypatch: pytest.MonkeyPatch) -> str:
-    """PUBSUB_EMULATOR_HOST for one test (the autouse data-dir fixture must not hide it)."""
+    """A project of its own on the shared emulator, with the declared topics and subscriptions.
+
+    Each test gets a fresh project id (the emulator keeps projects apart), so messages one test
+    leaves behind never reach another. Sets PUBSUB_EMULATOR_HOST and STREAMQOE_PROJECT; returns
+    the project id.
+    """
+    project = f"streamqoe-test-{next(_projects)}"
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator.host)
-    monkeypatch.setenv("STREAMQOE_PROJECT", TEST_PROJECT)
-    return pubsub_emulator.host
+    monkeypatch.setenv("STREAMQOE_PROJECT", project)
+    apply_declaration(project)
+    return project
 
 
 @pytest.fixture
@@ -57,3 +64,18 @@ def warehouse(tmp_path: Path) -> Iterator[DuckDBWarehouse]:
     with DuckDBWarehouse(tmp_path / "warehouse.duckdb") as wh:
         wh.ensure_tables()
         yield wh
+
+
+@pytest.fixture(scope="session")
+def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[bqe.BigQueryEmulator]:
+    """A running BigQuery emulator (installed into its own virtualenv on first use)."""
+    state = tmp_path_factory.mktemp("bigquery")
+    emulator = bqe.BigQueryEmulator(
+        state_dir=state, storage_dir=state / "storage", venv_dir=BQEMULATOR_VENV
+    )
+    bqe.ensure_installed(BQEMULATOR_VENV)
+    emulator.start(project=TEST_PROJECT, ephemeral=True)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()

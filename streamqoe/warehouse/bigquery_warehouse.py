@@ -11,6 +11,7 @@ from typing import Any
 
 from google.api_core.client_options import ClientOptions
 from google.api_core.exceptions import Conflict
+from google.api_core.retry import Retry
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 
@@ -22,6 +23,9 @@ from streamqoe.warehouse.base import SinkError, Warehouse
 logger = logging.getLogger(__name__)
 
 INSERT_BATCH_ROWS = 500  # insertAll recommends at most 500 rows per request
+# Retry transient insert failures for at most this long (the client's default is 10 minutes, which
+# turns one refused row into a hang; refused rows must surface as a SinkError quickly).
+INSERT_RETRY_DEADLINE_SECONDS = 60.0
 
 
 class BigQueryWarehouse(Warehouse):
@@ -62,7 +66,9 @@ class BigQueryWarehouse(Warehouse):
         ref = f"{self.project}.{self.dataset}.{table}"
         for start in range(0, len(rows), INSERT_BATCH_ROWS):
             chunk = [bigquery_json(r) for r in rows[start : start + INSERT_BATCH_ROWS]]
-            errors = self.client.insert_rows_json(ref, chunk)
+            errors = self.client.insert_rows_json(
+                ref, chunk, retry=Retry(deadline=INSERT_RETRY_DEADLINE_SECONDS)
+            )
             if errors:
                 raise SinkError(table, errors)
         return len(rows)

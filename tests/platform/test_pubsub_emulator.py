@@ -18,22 +18,22 @@ from streamqoe.platform.pubsub_emulator import PubSubEmulator
 
 pytestmark = pytest.mark.integration
 
-TEST_PROJECT = "streamqoe-local"
-
 
 def test_declared_topics_and_subscriptions_exist(pubsub_env) -> None:
+    project = pubsub_env
     declaration = load_declaration()
-    resources = list_resources(TEST_PROJECT)
+    resources = list_resources(project)
     assert resources["topics"] == sorted(t.name for t in declaration.topics)
     assert set(resources["subscriptions"]) == {s.name for s in declaration.subscriptions}
-    assert apply_declaration(TEST_PROJECT) == {"topics": 0, "subscriptions": 0}  # idempotent
+    assert apply_declaration(project) == {"topics": 0, "subscriptions": 0}  # idempotent
 
 
 def test_dead_letter_policy_is_applied(pubsub_env) -> None:
+    project = pubsub_env
     subscriber = pubsub_v1.SubscriberClient()
     try:
         sub = subscriber.get_subscription(
-            subscription=subscriber.subscription_path(TEST_PROJECT, "player-events-pipeline")
+            subscription=subscriber.subscription_path(project, "player-events-pipeline")
         )
     finally:
         subscriber.close()
@@ -42,8 +42,9 @@ def test_dead_letter_policy_is_applied(pubsub_env) -> None:
 
 
 def test_publish_pull_and_land_with_attributes(pubsub_env, warehouse) -> None:
+    project = pubsub_env
     publisher = pubsub_v1.PublisherClient()
-    topic = publisher.topic_path(TEST_PROJECT, "transcode-events")
+    topic = publisher.topic_path(project, "transcode-events")
     events = samples.transcode_events()
     bad = b'{"provider": "mediaconvert", "job_id": "x", "state": "melted"}'
     ids = [
@@ -55,7 +56,7 @@ def test_publish_pull_and_land_with_attributes(pubsub_env, warehouse) -> None:
     publisher.stop()
 
     subscriber = pubsub_v1.SubscriberClient()
-    path = subscriber.subscription_path(TEST_PROJECT, "transcode-events-pipeline")
+    path = subscriber.subscription_path(project, "transcode-events-pipeline")
     received = []
     try:
         while len(received) < len(ids):
@@ -104,7 +105,7 @@ def test_publish_pull_and_land_with_attributes(pubsub_env, warehouse) -> None:
 
 
 def test_emulator_stops_without_leaving_a_process(tmp_path) -> None:
-    emulator = PubSubEmulator(state_dir=tmp_path, project=TEST_PROJECT)
+    emulator = PubSubEmulator(state_dir=tmp_path, project="streamqoe-local")
     record = emulator.start()
     pgid = os.getpgid(record.pid)
     assert pid_alive(record.pid) and group_members(pgid)

@@ -1,0 +1,225 @@
+"""Measure ingest parse throughput against the floor of a bare `line.split('\\t')` loop.
+
+Generates, in a temporary directory, a realistic CloudFront standard log (~200k lines: IPv4 and
+IPv6 viewers, half the media requests carrying CMCD in the query, `-` nulls, 206 ranges, aborted
+requests) and ~200k CMCD strings, then measures in the same run:
+
+- the floor: `for line in file: line.split('\\t')` over the same log file;
+- CloudFront: the full file path (read lines, parse, validate against cdn_request.v1), the same
+  without validation, and validation by jsonschema alone on a sample (to show why the compiled
+  checker exists);
+- CMCD: `decode_cmcd` alone, and full cmcd_report outcomes (`parse_cmcd`, validated).
+
+Run: `cd /work/main && uv run python bench/parse_bench.py [--lines 200000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from streamqoe.contracts.registry import violations
+from streamqoe.ingest import cloudfront
+from streamqoe.ingest.cmcd import decode_cmcd, encode_cmcd, parse_cmcd
+from streamqoe.ingest.formats import parse_units
+from streamqoe.ingest.outcome import Record
+from streamqoe.ingest.read import read_lines
+
+logger = logging.getLogger(__name__)
+
+RECEIVED_AT = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+JSONSCHEMA_SAMPLE_LINES = 20_000
+POPS = ("FRA56-P1", "LHR62-C2", "IAD89-C1", "NRT57-P2", "GRU3-C1", "SYD62-P2")
+AGENTS = (
+    "Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20AppleWebKit/537.36",
+    "Mozilla/5.0%2520(Macintosh;%2520Intel%2520Mac%2520OS%2520X%252010_15_7)",
+    "AppleCoreMedia/1.0.0.20G75%20(iPhone;%20U;%20CPU%20OS%2016_6%20like%20Mac%20OS%20X)",
+    "ExoPlayerLib/2.19.1",
+)
+
+
+def _cmcd(rng: random.Random, view: int, seg: int) -> dict[str, object]:
+    keys: dict[str, object] = {
+        "br": rng.choice((800, 1600, 3200, 6000)),
+        "bl": rng.randrange(0, 30000, 100),
+        "cid": f"movie-{view % 500}",
+        "d": 4004,
+        "mtp": rng.randrange(1000, 90000, 100),
+        "ot": "v",
+        "sf": "h",
+        "sid": f"6e2fb550-{view:08x}",
+        "st": "v",
+        "tb": 6000,
+    }
+    if seg == 0:
+        keys["su"] = True
+    if rng.random() < 0.02:
+        keys["bs"] = True
+    return keys
+
+
+def make_cmcd_strings(n: int, seed: int = 7) -> list[str]:
+    """Return `n` CMCD strings as players send them."""
+    rng = random.Random(seed)
+    return [encode_cmcd(_cmcd(rng, i // 20, i % 20)) for i in range(n)]
+
+
+def make_cloudfront_log(path: Path, n: int, seed: int = 11) -> None:
+    """Write a CloudFront standard log of `n` data lines (plus its headers) to `path`."""
+    rng = random.Random(seed)
+    lines = ["#Version: 1.0", "#Fields: " + " ".join(cloudfront.STANDARD_FIELDS)]
+    for i in range(n):
+        view, seg = i // 20, i % 20
+        second = i // 60
+        ip = (
+            f"2001:db8:{rng.randrange(65536):x}:{rng.randrange(65536):x}::{rng.randrange(65536):x}"
+            if rng.random() < 0.3
+            else f"198.51.{rng.randrange(256)}.{rng.randrange(256)}"
+        )
+        media = seg > 0
+        status = (
+            "000" if rng.random() < 0.01 else ("206" if media and rng.random() < 0.2 else "200")
+        )
+        query = "-"
+        if media and rng.random() < 0.5:
+            from urllib.parse import quote
+
+            query = "CMCD=" + quote(encode_cmcd(_cmcd(rng, view, seg)), safe="")
+        result = rng.choice(("Hit", "Hit", "Hit", "Miss", "RefreshHit"))
+        range_start, range_end = ("0", "1048575") if status == "206" else ("-", "-")
+        row = [
+            "2024-06-01",
+            f"{(second // 3600) % 24:02d}:{(second // 60) % 60:02d}:{second % 60:02d}",
+            rng.choice(POPS),
+            str(rng.randrange(300, 2_000_000)),
+            ip,
+            "GET",
+            "d111111abcdef8.cloudfront.net",
+            f"/vod/movie-{view % 500}/1080p/seg_{seg:05d}.m4s" if media else "/vod/master.m3u8",
+            status,
+            "-",
+            rng.choice(AGENTS),
+            query,
+            "-",
+            result,
+            f"{i:020d}EXAMPLEREQUESTID==",
+            "media.example.com",
+            "https",
+            str(rng.randrange(200, 900)),
+            f"{rng.random():.3f}",
+            "-",
+            "TLSv1.3",
+            "TLS_AES_128_GCM_SHA256",
+            result,
+            "HTTP/2.0",
+            "-",
+            "-",
+            str(rng.randrange(1024, 65535)),
+            f"{rng.random() / 4:.3f}",
+            result,
+            "video/iso.segment" if media else "application/vnd.apple.mpegurl",
+            str(rng.randrange(300, 2_000_000)),
+            range_start,
+            range_end,
+        ]
+        lines.append("\t".join(row))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _rate(label: str, count: int, run: Callable[[], int]) -> float:
+    start = time.perf_counter()
+    produced = run()
+    elapsed = time.perf_counter() - start
+    rate = count / elapsed
+    sys.stdout.write(f"{label:<58} {rate:>12,.0f} lines/s  ({elapsed:6.2f} s, {produced} out)\n")
+    return rate
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=200_000, help="log lines and CMCD strings")
+    args = parser.parse_args(argv)
+    n = args.lines
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "E2EXAMPLE123.2024-06-01-12.bench.log"
+        make_cloudfront_log(log, n)
+        text_lines = log.read_text().splitlines()[2:]
+
+        def floor() -> int:
+            count = 0
+            with log.open() as handle:
+                for line in handle:
+                    count += len(line.split("\t"))
+            return count
+
+        def full() -> int:
+            units = read_lines(str(log))
+            outcomes = parse_units("cloudfront", units, received_at=RECEIVED_AT)
+            return sum(1 for o in outcomes if isinstance(o, Record))
+
+        def no_validation() -> int:
+            return sum(
+                1
+                for line in text_lines
+                if cloudfront._line_record(line, cloudfront.STANDARD_PLAN, None)
+            )
+
+        sample = [
+            cloudfront._line_record(line, cloudfront.STANDARD_PLAN, None)
+            for line in text_lines[:JSONSCHEMA_SAMPLE_LINES]
+        ]
+
+        def jsonschema_only() -> int:
+            return sum(1 for record in sample if not violations("cdn_request", record))
+
+        sys.stdout.write(f"CloudFront standard log, {n} lines\n")
+        floor_rate = _rate("floor: line.split('\\t')", n, floor)
+        full_rate = _rate("parse + compiled contract check (file path)", n, full)
+        bare_rate = _rate("parse without validation (in memory)", n, no_validation)
+        js_rate = _rate(
+            f"jsonschema validation alone ({len(sample)} records)", len(sample), jsonschema_only
+        )
+        sys.stdout.write(
+            f"ratio floor/full = {floor_rate / full_rate:.1f}x, "
+            f"floor/no-validation = {floor_rate / bare_rate:.1f}x, "
+            f"floor/(parse + jsonschema) = "
+            f"{floor_rate / (1 / (1 / bare_rate + 1 / js_rate)):.1f}x\n\n"
+        )
+
+        strings = make_cmcd_strings(n)
+
+        def decode_only() -> int:
+            return sum(len(decode_cmcd(s)) for s in strings)
+
+        def reports() -> int:
+            count = 0
+            for s in strings:
+                for outcome in parse_cmcd(s, source="bench", received_at=RECEIVED_AT):
+                    count += isinstance(outcome, Record)
+            return count
+
+        def cmcd_floor() -> int:
+            return sum(len(s.split(",")) for s in strings)
+
+        sys.stdout.write(f"CMCD, {n} strings\n")
+        cmcd_floor_rate = _rate("floor: s.split(',')", n, cmcd_floor)
+        decode_rate = _rate("decode_cmcd", n, decode_only)
+        report_rate = _rate("parse_cmcd (cmcd_report outcomes, validated)", n, reports)
+        sys.stdout.write(
+            f"ratio cloudfront-floor/decode = {floor_rate / decode_rate:.1f}x, "
+            f"cloudfront-floor/parse_cmcd = {floor_rate / report_rate:.1f}x, "
+            f"split(',')-floor/parse_cmcd = {cmcd_floor_rate / report_rate:.1f}x\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

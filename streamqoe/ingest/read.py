@@ -1,0 +1,152 @@
+"""Open input files and split them into units for the parsers; the only module here doing I/O.
+
+`-` is standard input. Gzip is recognized by its magic bytes (CloudFront delivers `.gz` logs), not
+by the file name. Line formats yield every non-blank line (CloudFront `#` headers included, the
+parser consumes them); document formats yield the whole file as one unit when it is one JSON
+document (pretty-printed, or not valid JSON at all, such as a commented official sample) and one
+unit per line when it is JSON lines. Unit ids are `file:<path>:<line>`.
+
+Left out: object stores (gs://, s3://); the pipelines read those with Beam's IO.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from streamqoe.ingest.formats import HEAD_BYTES, detect_format, get_format, parse_units
+from streamqoe.ingest.outcome import Outcome
+
+logger = logging.getLogger(__name__)
+
+GZIP_MAGIC = b"\x1f\x8b"
+# CloudFront standard log names: <distribution id>.YYYY-MM-DD-HH.<unique>.gz
+_CLOUDFRONT_NAME = re.compile(r"^([A-Z0-9]{6,32})\.\d{4}-\d{2}-\d{2}-\d{2}\.[A-Za-z0-9]+")
+
+
+class UnreadableInput(OSError):
+    """A path that cannot be opened or read (missing, a directory, a broken gzip stream)."""
+
+
+def open_binary(path: str) -> BinaryIO:
+    """Open `path` (or stdin for `-`) for binary reading, decompressing gzip transparently.
+
+    Raises:
+        UnreadableInput: the file cannot be opened or read.
+    """
+    try:
+        if path == "-":
+            stream: BinaryIO = io.BytesIO(sys.stdin.buffer.read())
+        else:
+            stream = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+        magic = stream.read(2)
+        stream.seek(0)
+    except OSError as exc:
+        raise UnreadableInput(f"{path}: {exc.strerror or exc}") from None
+    if magic == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    return stream
+
+
+def read_head(path: str, size: int = HEAD_BYTES) -> bytes:
+    """Return the first `size` decompressed bytes of a file (for format detection)."""
+    if path == "-":
+        raise UnreadableInput("-: standard input cannot be read twice; name a --format")
+    try:
+        with open_binary(path) as stream:
+            return stream.read(size)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise UnreadableInput(f"{path}: {exc}") from None
+
+
+def read_lines(path: str) -> Iterator[tuple[str, bytes]]:
+    """Yield (unit id, line without its line ending) for every non-blank line.
+
+    Raises:
+        UnreadableInput: the file cannot be opened, or its gzip stream is broken.
+    """
+    prefix = f"file:{path}:"
+    try:
+        with open_binary(path) as stream:
+            for number, line in enumerate(stream, start=1):
+                line = line.rstrip(b"\r\n")
+                if line.strip():
+                    yield f"{prefix}{number}", line
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise UnreadableInput(f"{path}: {exc}") from None
+
+
+def _is_json_lines(data: bytes) -> bool:
+    lines = [line.strip() for line in data.split(b"\n") if line.strip()]
+    if len(lines) < 2:
+        return False
+    first = lines[0]
+    return first[:1] in (b"{", b"[") and first[-1:] in (b"}", b"]")
+
+
+def read_documents(path: str) -> Iterator[tuple[str, bytes]]:
+    """Yield the whole file as one unit, or one unit per line when the file is JSON lines.
+
+    Raises:
+        UnreadableInput: the file cannot be opened, or its gzip stream is broken.
+    """
+    try:
+        with open_binary(path) as stream:
+            data = stream.read()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise UnreadableInput(f"{path}: {exc}") from None
+    if not data.strip():
+        return
+    if not _is_json_lines(data):
+        yield f"file:{path}:1", data
+        return
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        line = line.rstrip(b"\r")
+        if line.strip():
+            yield f"file:{path}:{number}", line
+
+
+def distribution_from_name(path: str) -> str | None:
+    """Return the CloudFront distribution id a standard log's file name starts with, if any."""
+    match = _CLOUDFRONT_NAME.match(Path(path).name)
+    return match.group(1) if match else None
+
+
+def resolve_format(path: str, name: str) -> str:
+    """Return `name`, or the detected format when `name` is `auto`.
+
+    Raises:
+        UnreadableInput: the file cannot be read.
+        ValueError: `auto` and the format cannot be recognized.
+    """
+    if name != "auto":
+        get_format(name)
+        return name
+    detected = detect_format(read_head(path))
+    if detected is None:
+        raise ValueError(f"{path}: cannot recognize the format; name one with --format")
+    logger.info("%s: detected format %s", path, detected)
+    return detected
+
+
+def parse_file(path: str, name: str, *, received_at: datetime) -> Iterator[Outcome]:
+    """Parse one file (or `-`) in format `name` (not `auto`; see resolve_format).
+
+    Raises:
+        UnreadableInput: the file cannot be opened or read (possibly after some outcomes).
+    """
+    fmt = get_format(name)
+    kind = fmt.units
+    if kind == "lines_or_documents":
+        head = read_head(path, 4096) if path != "-" else b""
+        kind = "documents" if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "lines"
+    units = read_lines(path) if kind == "lines" else read_documents(path)
+    distribution = distribution_from_name(path) if name == "cloudfront" else None
+    yield from parse_units(name, units, received_at=received_at, distribution=distribution)
