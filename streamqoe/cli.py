@@ -13,13 +13,15 @@ from collections.abc import Sequence
 
 from streamqoe import demo
 from streamqoe.contracts import generated
+from streamqoe.ingest import cli as parse_cli
 from streamqoe.platform import local
+from streamqoe.simulator import cli as simulate_cli
 
 
 def _platform(args: argparse.Namespace) -> int:
     if args.action == "up":
-        endpoints = local.up()
-        print(f"Pub/Sub emulator running; project {endpoints.project}")
+        endpoints = local.up(bigquery=args.bigquery)
+        print(f"local platform running; project {endpoints.project}")
         for key, value in endpoints.environment().items():
             print(f"export {key}={value}")
     elif args.action == "down":
@@ -59,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("platform", help="start, stop or inspect the local emulators")
     p.add_argument("action", choices=["up", "down", "status"])
+    p.add_argument(
+        "--bigquery",
+        action="store_true",
+        help="with `up`: also start the BigQuery emulator and its OAuth token stub",
+    )
     p.set_defaults(func=_platform)
 
     p = sub.add_parser("contracts", help="generate or check the tables derived from schemas/")
@@ -72,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="warehouse URL (default duckdb:<data dir>/warehouse.duckdb)",
     )
     p.set_defaults(func=_demo)
+
+    parse_cli.add_parser(sub)
+    simulate_cli.add_parser(sub)
     return parser
 
 
