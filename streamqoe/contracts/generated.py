@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from streamqoe.contracts.bigquery import BIGQUERY_DIR, landed_contracts, render_table_file
+from streamqoe.contracts.dbt_sources import render_sources, sources_files
 from streamqoe.contracts.reference import REFERENCE_PATH, render_reference
 
 
@@ -21,6 +22,8 @@ def derived_files() -> dict[Path, Callable[[], str]]:
         for c in landed_contracts()
     }
     files[REFERENCE_PATH] = render_reference
+    for path, source in sources_files().items():
+        files[path] = lambda source=source: render_sources(source)
     return files
 
 
