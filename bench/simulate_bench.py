@@ -2,9 +2,11 @@
 
 Prints player events/s, CDN log lines/s and total lines/s (files written, gzip included, over the
 whole run's wall time), the peak RSS of the parent and of the largest worker (getrusage) and the
-peak of their sum (sampled from /proc every 0.2 s), and the ratio of each rate to its goal.
+peak of their sum (sampled from /proc every 0.2 s), and the ratio of each rate to its goal. It also
+prints the CPU seconds of all processes and the rates per CPU second, which do not depend on what
+else the machine is running (wall-clock rates do: compare runs made back to back).
 
-uv run python bench/simulate_bench.py --viewers 5000 --hours 24 --cdn-sample 1 [--workers N]
+uv run python bench/simulate_bench.py --viewers 5000 --hours 24 --cdn-sample 1 [--workers N] [--chunk-views N]
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from streamqoe.simulator.config import SimConfig
+from streamqoe.simulator.config import CHUNK_VIEWS, SimConfig
 from streamqoe.simulator.run import simulate
 
 GOAL_PLAYER_EVENTS_PER_S = 150_000
@@ -70,11 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--cdn-sample", type=float, default=1.0)
     p.add_argument("--workers", type=int, default=None, help="default: os.cpu_count()")
+    p.add_argument("--chunk-views", type=int, default=CHUNK_VIEWS)
     p.add_argument("--out", default=None, help="output directory (default: a temporary one)")
     args = p.parse_args(argv)
     cfg = SimConfig(
-        viewers=args.viewers, hours=args.hours, seed=args.seed, cdn_sample=args.cdn_sample
+        viewers=args.viewers,
+        hours=args.hours,
+        seed=args.seed,
+        cdn_sample=args.cdn_sample,
+        chunk_views=args.chunk_views,
     )
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     sampler = RssSampler()
     sampler.start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,12 +92,17 @@ def main(argv: list[str] | None = None) -> int:
         dt = time.perf_counter() - t0
     sampler.stop.set()
     sampler.join()
-    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    self_mb, child_mb = me.ru_maxrss / 1024, kids.ru_maxrss / 1024
+    cpu_s = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime - cpu_before
     ev_s, cdn_s = s.player_events / dt, s.cdn_lines / dt
     print(
         f"viewers={args.viewers} hours={args.hours} cdn_sample={args.cdn_sample} "
-        f"workers={s.extra.get('workers')} cpus={os.cpu_count()} views={s.views} seconds={dt:.1f}"
+        f"workers={s.extra.get('workers')} cpus={os.cpu_count()} chunk_views={cfg.chunk_views} "
+        f"views={s.views} seconds={dt:.1f}"
     )
     print(f"player_events={s.player_events} ({ev_s:,.0f}/s)")
     print(f"cdn_lines={s.cdn_lines} ({cdn_s:,.0f}/s)")
@@ -99,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"peak_rss_mb: parent={self_mb:.0f} largest_worker={child_mb:.0f} "
         f"sum_sampled={sampler.peak_kb / 1024:.0f}"
+    )
+    load = os.getloadavg()[0]
+    print(
+        f"cpu_seconds={cpu_s:.1f} (all processes) player_events_per_cpu_s={s.player_events / cpu_s:,.0f} "
+        f"cdn_lines_per_cpu_s={s.cdn_lines / cpu_s:,.0f} load_avg_1min_after={load:.1f}"
     )
     print(
         f"vs goals: player_events/s {ev_s / GOAL_PLAYER_EVENTS_PER_S:.2f}x of "

@@ -41,13 +41,12 @@ def choose_rung(
         estimate_kbps: throughput estimate per view.
         buffer_ms: forward buffer when the request is made.
         current: rung of the previous request (ignored when `starting`).
-        bitrates_kbps: (views, rungs) ladder bitrates, 0 past the ladder's top.
+        bitrates_kbps: (views, rungs) ladder bitrates, ascending, np.inf past the ladder's top.
         top_rung: highest rung the device may play.
         starting: first request of the view or first after a seek (no buffer guard).
     """
-    fits = (bitrates_kbps > 0) & (bitrates_kbps <= SAFETY_FACTOR * estimate_kbps[:, None])
-    fits[:, 0] = True
-    rung = np.minimum(fits.shape[1] - 1 - np.argmax(fits[:, ::-1], axis=1), top_rung)
+    fits = (bitrates_kbps <= (SAFETY_FACTOR * estimate_kbps)[:, None]).sum(axis=1) - 1
+    rung = np.minimum(np.maximum(fits, 0), top_rung)
     guarded = np.where(buffer_ms < LOW_BUFFER_MS, np.minimum(rung, current), rung)
     guarded = np.where(
         buffer_ms < PANIC_BUFFER_MS, np.minimum(guarded, np.maximum(current - 1, 0)), guarded

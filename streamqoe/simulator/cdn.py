@@ -18,6 +18,7 @@ ORIGIN_FETCH_MEDIAN_MS = 120.0
 MANIFEST_BYTES = (900, 2400)
 INIT_SEGMENT_BYTES = (700, 1400)
 RESPONSE_HEADER_BYTES = 420
+SEGMENT_VBR = 0.15
 
 
 def hit_probability(popularity_rank: np.ndarray, n_titles: int, is_live: np.ndarray) -> np.ndarray:
@@ -35,10 +36,11 @@ def edge_ttfb_ms(hit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return edge + np.where(hit, 0.0, origin)
 
 
-def segment_bytes(
-    bitrate_kbps: np.ndarray, segment_ms: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Return encoded segment sizes: bitrate x duration with +-15 % VBR variation."""
-    return (bitrate_kbps * segment_ms / 8.0 * rng.uniform(0.85, 1.15, len(bitrate_kbps))).astype(
-        np.int64
-    )
+def segment_vbr_factors(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw n segment size factors: +-SEGMENT_VBR of the nominal size (VBR encoding)."""
+    return rng.uniform(1 - SEGMENT_VBR, 1 + SEGMENT_VBR, n)
+
+
+def segment_bytes(bitrate_kbps: np.ndarray, segment_ms: int, vbr: np.ndarray) -> np.ndarray:
+    """Return encoded segment sizes: bitrate x duration x VBR factor (segment_vbr_factors)."""
+    return (bitrate_kbps * (segment_ms / 8.0) * vbr).astype(np.int64)

@@ -4,7 +4,9 @@ An SDK flushes its queue every BATCH_FLUSH_MS (timeline.py) and at exit; one flu
 body, a JSON array of events, and one line of a beacons file (one Pub/Sub message when streamed).
 When `enrich` is set, each event also carries country/asn/isp, as the collector adds them from the
 sender's address before publishing. Faults (faults.py) are applied here, per batch and per event,
-and counted per output line.
+and counted per output line. Text is built in bulk (`event_pieces`: columns of pieces interleaved
+and joined once, as in columns.py); `format_events` is the per-event reference the tests compare
+it with.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from streamqoe.simulator import columns as col
 from streamqoe.simulator import faults as fl
 from streamqoe.simulator.config import FaultRates
 from streamqoe.simulator.player import (
@@ -143,8 +146,98 @@ def format_events(
     return out
 
 
+class EventPieces:
+    """The JSON text of a chunk's events, held as interleaved pieces (see columns.py).
+
+    Event i is `"".join(flat[i * k + 1 : (i + 1) * k])`; piece 0 of each event is left for the
+    batch separator (`[` or `,`) and the last piece ends the object (and the batch: `}]\n`).
+    """
+
+    def __init__(self, flat: list[str], k: int, n: int):
+        self.flat, self.k, self.n = flat, k, n
+
+    def text(self, i: int) -> str:
+        """Return event i's JSON object text."""
+        return "".join(self.flat[i * self.k + 1 : (i + 1) * self.k]).removesuffix("]\n")
+
+    def batch_lines(self, new_batch: np.ndarray, replace: dict[int, str]) -> list[str]:
+        """Return one JSON array line per batch; `replace` maps an event to its replacement text."""
+        if self.n == 0:
+            return []
+        k, flat = self.k, self.flat
+        last = np.r_[new_batch[1:], True]
+        flat[0::k] = np.where(new_batch, "[", ",").tolist()
+        flat[k - 1 :: k] = np.where(last, "}]\n", "}").tolist()
+        for i, text in replace.items():
+            end = "]\n" if last[i] else ""
+            flat[i * k + 1 : (i + 1) * k] = [text + end] + [""] * (k - 2)
+        return "".join(flat).split("\n")[:-1]
+
+
+def event_pieces(
+    ev: Events,
+    sim: ChunkSim,
+    prefixes: list[str],
+    ladders: np.ndarray,
+    skew_ms: np.ndarray,
+    live_start_ms: np.ndarray,
+) -> EventPieces:
+    """Return the events' JSON texts as pieces: the text of format_events, without a loop per event.
+
+    Args and values as in format_events (which stays as the reference, see the tests).
+    """
+    n = ev.n
+    width = max(len(lad) for lad in LADDERS)
+    rend = ['null,"rendition":null'] * (len(LADDERS) * width + 1)
+    for li, lad in enumerate(LADDERS):
+        for r in range(len(lad)):
+            rend[li * width + r] = f'{lad[r][3]},"rendition":{rendition_json(li, r)}'
+    ladders = np.asarray(ladders, np.int64)
+    rung_key = np.where(ev.rung >= 0, ladders[ev.view] * width + ev.rung, len(rend) - 1)
+    thr = col.objects(col.ints(ev.throughput_kbps))
+    thr[ev.throughput_kbps < 0] = "null"
+    tail = np.full(n, "", dtype=object)
+    start_failed = sim.outcome == OUTCOME_START_FAILURE
+    first = np.flatnonzero((ev.extra >= 0) & (ev.type == PLAYING))
+    tail[first] = [f',"startup_ms":{x}' for x in ev.extra[first].tolist()]
+    for i in np.flatnonzero((ev.extra >= 0) & (ev.type == ERROR)).tolist():
+        v = int(ev.view[i])
+        code = (START_ERROR_CODES if start_failed[v] else PLAYBACK_ERROR_CODES)[int(ev.extra[i])]
+        tail[i] = (
+            f',"error_fatal":true,"error_code":"{code}","error_message":"{ERROR_MESSAGES[code]}"'
+        )
+    ls = live_start_ms[ev.view]
+    lv = np.flatnonzero(ls != 0)
+    latency = (ev.t - ls - ev.playhead_ms)[lv]
+    tail[lv] = tail[lv] + col.objects([f',"live_latency_ms":{x}' for x in latency.tolist()])
+    types = col.objects([f',"event_type":"{t}","client_ts_ms":' for t in EVENT_TYPES])
+    pieces: list[col.Piece] = [
+        "",
+        col.take(prefixes, ev.view),
+        col.take(types, ev.type),
+        col.ints(ev.t + skew_ms[ev.view]),
+        ',"sequence_number":',
+        col.ints(ev.seq),
+        ',"playhead_ms":',
+        col.ints(ev.playhead_ms),
+        ',"buffer_length_ms":',
+        col.ints(ev.buffer_ms),
+        ',"bitrate_kbps":',
+        col.take(rend, rung_key),
+        ',"throughput_kbps":',
+        thr.tolist(),
+        tail.tolist(),
+        "}",
+    ]
+    k = len(pieces)
+    flat: list[str] = [""] * (n * k)
+    for j, piece in enumerate(pieces):
+        flat[j::k] = [piece] * n if isinstance(piece, str) else piece
+    return EventPieces(flat, k, n)
+
+
 def batch_lines(
-    ev: Events, texts: list[str], rates: FaultRates, rng: np.random.Generator
+    ev: Events, texts: EventPieces, rates: FaultRates, rng: np.random.Generator
 ) -> tuple[Delivered, dict[str, np.ndarray]]:
     """Group event texts into SDK batches, inject faults, and return lines plus per-view counts.
 
@@ -156,8 +249,7 @@ def batch_lines(
     n_ev = ev.n
     bad = fl.choose(rng, n_ev, rates.contract_violation)
     kinds = rng.integers(0, len(fl.VIOLATIONS), size=n_ev)
-    for i in np.flatnonzero(bad).tolist():
-        texts[i] = fl.violate(texts[i], int(kinds[i]))
+    replace = {i: fl.violate(texts.text(i), int(kinds[i])) for i in np.flatnonzero(bad).tolist()}
     new_batch = (
         np.r_[True, (ev.view[1:] != ev.view[:-1]) | (ev.batch[1:] != ev.batch[:-1])]
         if n_ev
@@ -169,10 +261,7 @@ def batch_lines(
     b_view = ev.view[starts]
     b_events = ends - starts
     b_viol = np.add.reduceat(bad.astype(np.int64), starts) if nb else np.zeros(0, np.int64)
-    lines = [
-        "[" + ",".join(texts[s:e]) + "]"
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
+    lines = texts.batch_lines(new_batch, replace)
     malformed = fl.choose(rng, nb, rates.malformed_json)
     cut_u = rng.random(nb)
     for i in np.flatnonzero(malformed).tolist():

@@ -15,10 +15,14 @@ THROUGHPUT_LOG_SIGMA = 0.75
 MIN_THROUGHPUT_KBPS = 50.0
 
 
-def next_throughput_state(state: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Advance the log-throughput AR(1) state by one segment (stationary sd THROUGHPUT_LOG_SIGMA)."""
-    innovation = rng.standard_normal(len(state)) * THROUGHPUT_LOG_SIGMA
-    return THROUGHPUT_AR_RHO * state + np.sqrt(1 - THROUGHPUT_AR_RHO**2) * innovation
+def throughput_innovations(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw n AR(1) innovations, already scaled so the stationary sd is THROUGHPUT_LOG_SIGMA."""
+    return rng.standard_normal(n) * (THROUGHPUT_LOG_SIGMA * np.sqrt(1 - THROUGHPUT_AR_RHO**2))
+
+
+def next_throughput_state(state: np.ndarray, innovation: np.ndarray) -> np.ndarray:
+    """Advance the log-throughput AR(1) state by one segment (innovation: see above)."""
+    return THROUGHPUT_AR_RHO * state + innovation
 
 
 def throughput_kbps(median_kbps: np.ndarray, state: np.ndarray, factor: np.ndarray) -> np.ndarray:

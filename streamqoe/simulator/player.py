@@ -11,7 +11,17 @@ playing), with the classic fetch/play recurrence for segment k of a view:
 
 A seek before segment k flushes the buffer: D_k waits for the seek and the wait until A_k is seek
 buffering, not rebuffering. A playback failure makes segment k's request fail; a start failure makes
-the manifest fail; a viewer whose patience runs out before the first frame exits (EBVS).
+the manifest fail; a viewer whose patience runs out before the first frame exits (EBVS). The view
+stops at `stop` (end of the intended watch, the failure, or the patience running out); the player
+sends `exit` at `stop` (after `ended` or a fatal error, which already close the view, a little later).
+
+Speed: everything that does not depend on the player state (seek and pause decisions, seek
+targets, cache hits, edge TTFB, VBR sizes, throughput innovations) is drawn up front for every
+segment a view may request, and per-view outcomes fix how many segments each view requests. The
+step loop then only does the recurrence: views are ordered longest first so the views still
+playing at step k are a prefix (state arrays are sliced, not indexed), and step k's rows are one
+contiguous slice of a step-major table. Auxiliary requests are derived from the segment table
+after the loop.
 
 The result is a flat table of segment requests and of auxiliary requests (manifests, init
 segments) plus per-view outcomes; timeline.py turns it into player events and truth.py into metrics.
@@ -203,8 +213,9 @@ def simulate_chunk(
     t_media = t_master + m1["ms"]
     est_fast = np.full(n, abr.INITIAL_ESTIMATE_KBPS)
     est_slow = est_fast.copy()
+    ladder_kbps = np.where(bitrates > 0, bitrates, np.inf)  # as abr.choose_rung wants it
     rung0 = abr.choose_rung(
-        est_fast, np.zeros(n), np.zeros(n, np.int64), bitrates, top_rung, np.ones(n, bool)
+        est_fast, np.zeros(n), np.zeros(n, np.int64), ladder_kbps, top_rung, np.ones(n, bool)
     )
     m2 = _aux(
         rng,
@@ -235,218 +246,301 @@ def simulate_chunk(
     d0 = t_init.copy()
     d0[go] += m3["ms"]
 
-    # Segment loop state.
-    ar = rng.standard_normal(n) * network.THROUGHPUT_LOG_SIGMA
-    prev_arr = np.zeros(n, np.int64)
-    prev_play = np.zeros(n, np.int64)
-    ring = np.full((n, BUFFER_SEGMENTS), -NEVER, np.int64)
-    prev_rung = rung0.copy()
-    prev_stalled = np.zeros(n, bool)
-    media_idx = sched.start_segment[idx].copy()
-    content_segs = cat.duration_ms[content] // SEGMENT_MS
-    stop = np.where(start_fail, fail_time, NEVER)
-    outcome = np.where(start_fail, OUTCOME_START_FAILURE, OUTCOME_OK)
-    first_frame = np.full(n, NEVER)
+    # Per-segment draws that do not depend on the player state, made up front for every segment a
+    # view may request (flat rows: segment k of view v is row off[v] + k).
+    n_go = np.where(go, n_seg, 0)
+    total = int(n_go.sum())
+    off = np.r_[0, np.cumsum(n_go)[:-1]]
+    f_view = np.repeat(views, n_go)
+    f_k = np.arange(total) - off[f_view]
+    later = f_k > 0
     seekable = ~live & ~completes
-    rows: list[dict[str, np.ndarray]] = []
-    active = np.flatnonzero(go)
-    k = 0
-    while len(active):
-        a = active
-        m = len(a)
-        if k == 0:
-            req = d0[a]
-            buf = np.zeros(m, np.int64)
-            seek = np.zeros(m, bool)
-        else:
-            room = (
-                ring[a, (k - BUFFER_SEGMENTS + 1) % BUFFER_SEGMENTS]
-                if k >= BUFFER_SEGMENTS - 1
-                else 0
-            )
-            req = np.maximum(prev_arr[a], room)
-            seek = seekable[a] & (rng.random(m) < SEEK_PER_SEGMENT)
-            seek_at = prev_play[a] + SEGMENT_MS
-            req = np.where(seek, np.maximum(req, seek_at), req)
-            played_ring = np.clip(ring[a] + SEGMENT_MS - req[:, None], 0, SEGMENT_MS)
-            buf = np.where(seek, 0, played_ring.sum(axis=1))
-        starting = (k == 0) | seek
-        est = np.minimum(est_fast[a], est_slow[a])
-        rung = abr.choose_rung(est, buf, prev_rung[a], bitrates[a], top_rung[a], starting)
-        factor, lat, _, mask = incident_effects(inc, pop[a], asn[a], cdn_i[a], req)
-        ar[a] = network.next_throughput_state(ar[a], rng)
-        thr = network.throughput_kbps(median_thr[a], ar[a], factor)
-        hit = rng.random(m) < hit_p[a]
-        ttfb = cdn.edge_ttfb_ms(hit, rng) + lat
-        br = bitrates[a, rung]
-        size = cdn.segment_bytes(br, SEGMENT_MS, rng)
-        dl = network.download_ms(size, thr, rtt[a], ttfb)
-        fails = vpf_seg[a] == k
-        dl = np.where(fails, dl + rng.integers(*FAILURE_RETRY_MS, size=m), dl)
-        arr = req + dl
-        measured = size * 8.0 / np.maximum(dl, 1)
-        est_fast[a], est_slow[a], new_est = abr.update_estimate(est_fast[a], est_slow[a], measured)
-        pause_ms = np.zeros(m, np.int64)
-        if k == 0:
-            play = arr + rng.lognormal(np.log(DECODE_MEDIAN_MS), 0.4, m).astype(np.int64)
-            stall_start = np.full(m, NEVER)
-            seek_from = np.zeros(m, np.int64)
-        else:
-            pausing = ~seek & ~live[a] & (rng.random(m) < PAUSE_PER_SEGMENT)
-            pause_ms = np.where(pausing, rng.lognormal(np.log(PAUSE_MEDIAN_MS), 1.0, m), 0).astype(
-                np.int64
-            )
-            due = prev_play[a] + SEGMENT_MS + pause_ms
-            play = np.where(seek, arr, np.maximum(due, arr))
-            stall_start = np.where(~seek & (arr > due), due, NEVER)
-            seek_from = (media_idx[a] + 1) * SEGMENT_MS
-            # Seek target: a segment that still leaves the rest of the intended watch inside the title.
-            remaining = n_seg[a] - k
-            hi = np.maximum(content_segs[a] - remaining, 1)
-            target = rng.integers(0, hi)
-            media_idx[a] = np.where(seek, target, media_idx[a] + 1)
-        play = np.where(fails, NEVER, play)
-        status = np.where(fails, 504, 200)
-        rows.append(
-            {
-                "view": a,
-                "k": np.full(m, k),
-                "media": media_idx[a].copy(),
-                "req": req,
-                "arr": arr,
-                "play": play,
-                "rung": rung,
-                "bytes": size,
-                "ttfb": ttfb,
-                "thr": measured,
-                "est": new_est,
-                "buffer": buf,
-                "hit": hit,
-                "status": status,
-                "stall_start": stall_start,
-                "pause_at": np.where(pause_ms > 0, prev_play[a] + SEGMENT_MS, NEVER),
-                "pause_ms": pause_ms,
-                "seek_at": np.where(seek, prev_play[a] + SEGMENT_MS, NEVER)
-                if k
-                else np.full(m, NEVER),
-                "seek_from": seek_from,
-                "incidents": mask,
-                "prev_stalled": prev_stalled[a].copy(),
-            }
+    f_seek = later & seekable[f_view] & (rng.random(total) < SEEK_PER_SEGMENT)
+    pausing = later & ~f_seek & ~live[f_view] & (rng.random(total) < PAUSE_PER_SEGMENT)
+    f_pause_ms = np.zeros(total, np.int64)
+    f_pause_ms[pausing] = rng.lognormal(np.log(PAUSE_MEDIAN_MS), 1.0, int(pausing.sum()))
+    # Seek target: a segment that still leaves the rest of the intended watch inside the title.
+    content_segs = cat.duration_ms[content] // SEGMENT_MS
+    sv_ = f_view[f_seek]
+    f_target = np.zeros(total, np.int64)
+    f_target[f_seek] = rng.integers(
+        0, np.maximum(content_segs[sv_] - (n_seg[sv_] - f_k[f_seek]), 1)
+    )
+    f_hit = rng.random(total) < hit_p[f_view]
+    f_ttfb = cdn.edge_ttfb_ms(f_hit, rng)
+    f_vbr = cdn.segment_vbr_factors(total, rng)
+    f_innov = network.throughput_innovations(total, rng)
+    retry_ms = rng.integers(*FAILURE_RETRY_MS, size=n)
+    decode_ms = rng.lognormal(np.log(DECODE_MEDIAN_MS), 0.4, n).astype(np.int64)
+    ar = rng.standard_normal(n) * network.THROUGHPUT_LOG_SIGMA
+    # Incidents that slow downloads (throughput or latency), and the views each one targets: only
+    # those views are looked up per step.
+    slowing = np.flatnonzero((inc.throughput_factor != 1.0) | (inc.added_latency_ms != 0)).tolist()
+    exposed = np.zeros((n, len(slowing)), bool)
+    for j, i in enumerate(slowing):
+        exposed[:, j] = (
+            ((inc.pop[i] < 0) | (pop == inc.pop[i]))
+            & ((inc.asn[i] < 0) | (asn == inc.asn[i]))
+            & ((inc.cdn[i] < 0) | (cdn_i == inc.cdn[i]))
         )
-        if live[a].any():
-            lv = live[a]
-            aux.append(
-                _aux(
-                    rng,
-                    a[lv],
-                    AUX_MEDIA,
-                    req[lv],
-                    rung[lv],
-                    rtt[a][lv],
-                    lat[lv],
-                    np.full(int(lv.sum()), 200),
-                    cdn.MANIFEST_BYTES,
-                )
+    bitrates_flat = bitrates.ravel()
+
+    # Outputs per flat row, filled as the steps reach them.
+    o_req = np.zeros(total, np.int64)
+    o_arr = np.zeros(total, np.int64)
+    o_play = np.full(total, NEVER)
+    o_rung = np.zeros(total, np.int64)
+    o_bytes = np.zeros(total, np.int64)
+    o_ttfb = np.zeros(total)
+    o_thr = np.zeros(total)
+    o_est = np.zeros(total)
+    o_buf = np.zeros(total, np.int64)
+    o_stall = np.full(total, NEVER)
+
+    def fetch(
+        v: np.ndarray | slice,
+        r: np.ndarray | slice,
+        req: np.ndarray,
+        rung: np.ndarray,
+        state: dict,
+        src: dict[str, np.ndarray],
+        dst: dict[str, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Download one segment for views `v` (state arrays indexed by `v`), rows `r` of src/dst."""
+        s_ar = state["ar"][v] = network.next_throughput_state(state["ar"][v], src["innov"][r])
+        factor: float | np.ndarray = 1.0
+        ttfb = src["ttfb"][r]
+        for j, i in enumerate(slowing):
+            e = state["exposed"][v, j]
+            if e.any():
+                on = e & (req >= inc.start_ms[i]) & (req < inc.end_ms[i])
+                if on.any():
+                    factor = factor * np.where(on, inc.throughput_factor[i], 1.0)
+                    ttfb = ttfb + np.where(on, inc.added_latency_ms[i], 0)
+        thr = network.throughput_kbps(state["median"][v], s_ar, factor)
+        size = cdn.segment_bytes(
+            bitrates_flat[state["br_base"][v] + rung], SEGMENT_MS, src["vbr"][r]
+        )
+        dl = network.download_ms(size, thr, state["rtt"][v], ttfb)
+        fails = state["vpf"][v] == state["k"]
+        if fails.any():
+            dl = dl + np.where(fails, state["retry"][v], 0)
+        measured = size * 8.0 / np.maximum(dl, 1)
+        state["fast"][v], state["slow"][v], est = abr.update_estimate(
+            state["fast"][v], state["slow"][v], measured
+        )
+        arr = req + dl
+        dst["req"][r] = req
+        dst["arr"][r] = arr
+        dst["rung"][r] = rung
+        dst["bytes"][r] = size
+        dst["ttfb"][r] = ttfb
+        dst["thr"][r] = measured
+        dst["est"][r] = est
+        return arr, fails
+
+    # Step 0 (first segment) for every view that got its manifests.
+    g = np.flatnonzero(go)
+    state = {
+        "ar": ar,
+        "exposed": exposed,
+        "pop": pop,
+        "asn": asn,
+        "cdn": cdn_i,
+        "median": median_thr,
+        "ladder": ladder_kbps,
+        "br_base": np.arange(n) * bitrates.shape[1],
+        "rtt": rtt,
+        "vpf": vpf_seg,
+        "retry": retry_ms,
+        "fast": est_fast,
+        "slow": est_slow,
+        "k": 0,
+    }
+    rows0 = off[g]
+    flat_out = {
+        "req": o_req,
+        "arr": o_arr,
+        "rung": o_rung,
+        "bytes": o_bytes,
+        "ttfb": o_ttfb,
+        "thr": o_thr,
+        "est": o_est,
+        "play": o_play,
+        "buffer": o_buf,
+        "stall": o_stall,
+    }
+    flat_in = {"innov": f_innov, "ttfb": f_ttfb, "vbr": f_vbr, "seek": f_seek, "pause": f_pause_ms}
+    arr0, _ = fetch(g, rows0, d0[g], rung0[g], state, flat_in, flat_out)
+    play0 = arr0 + decode_ms[g]
+    o_play[rows0] = play0
+    first_frame = np.full(n, NEVER)
+    first_frame[g] = play0
+    quit_early = np.zeros(n, bool)
+    quit_early[g] = (play0 - t0[g]) > patience[g]
+    # Segments each view requests: all, up to a failing one, or only the first (quit before start).
+    n_run = np.where(
+        ~go, 0, np.where(quit_early, 1, np.where(vpf_seg >= 0, vpf_seg + 1, n_seg))
+    ).astype(np.int64)
+
+    # Steps k >= 1. Views are ordered by segments to run (longest first), so the views still
+    # playing at step k are a prefix of that order and every state array is sliced, not indexed.
+    order = np.argsort(-n_run, kind="stable")
+    order = order[n_run[order] > 1]
+    k_max = int(n_run[order[0]]) if len(order) else 0
+    active_at = np.searchsorted(-n_run[order], -np.arange(k_max), side="left")
+    arr_last = np.zeros(n, np.int64)
+    arr_last[g] = arr0
+    play_last = np.zeros(n, np.int64)
+    play_last[g] = play0
+    o_state = {key: v[order] if isinstance(v, np.ndarray) else v for key, v in state.items()}
+    off_o = off[order]
+    arr_o, play_o, rung_o = arr_last[order], play_last[order], rung0[order]
+    top_o = top_rung[order]
+    ring = np.full((len(order), BUFFER_SEGMENTS), -NEVER, np.int64)
+    ring[:, 0] = play_o
+    # Step-major layout of the rows of steps k >= 1: step k's rows are one contiguous slice, so
+    # inputs and outputs are sliced too; scattered back to flat rows after the loop.
+    steps_o = n_run[order] - 1
+    i_rep = np.repeat(np.arange(len(order)), steps_o)
+    k_rep = np.arange(len(i_rep)) - np.repeat(np.cumsum(steps_o) - steps_o, steps_o) + 1
+    sm_rows = (off_o[i_rep] + k_rep)[np.lexsort((i_rep, k_rep))]
+    sm_in = {key: val[sm_rows] for key, val in flat_in.items()}
+    sm_out = {key: np.empty(len(sm_rows), val.dtype) for key, val in flat_out.items()}
+    active = active_at.tolist()
+    first_row = np.r_[0, np.cumsum(active_at[1:])].tolist()
+    for k in range(1, k_max):
+        m = active[k]
+        v = slice(0, m)
+        rows = slice(first_row[k - 1], first_row[k - 1] + m)
+        o_state["k"] = k
+        prev_play = play_o[:m]
+        if k >= BUFFER_SEGMENTS - 1:
+            req = np.maximum(arr_o[:m], ring[:m, (k - BUFFER_SEGMENTS + 1) % BUFFER_SEGMENTS])
+        else:
+            req = arr_o[:m].copy()
+        seek = sm_in["seek"][rows]
+        any_seek = seek.any()
+        if any_seek:
+            req = np.where(seek, np.maximum(req, prev_play + SEGMENT_MS), req)
+        ahead = ring[:m] - (req - SEGMENT_MS)[:, None]  # ms of each buffered segment not yet played
+        buf = np.minimum(np.maximum(ahead, 0, out=ahead), SEGMENT_MS, out=ahead).sum(axis=1)
+        if any_seek:
+            buf[seek] = 0
+        est = np.minimum(o_state["fast"][:m], o_state["slow"][:m])
+        rung = abr.choose_rung(est, buf, rung_o[:m], o_state["ladder"][:m], top_o[:m], seek)
+        arr, fails = fetch(v, rows, req, rung, o_state, sm_in, sm_out)
+        due = prev_play + SEGMENT_MS + sm_in["pause"][rows]
+        play = np.maximum(due, arr)
+        stall = arr > due
+        if any_seek:
+            play = np.where(seek, arr, play)
+            stall &= ~seek
+        if fails.any():
+            play = np.where(fails, NEVER, play)
+        sm_out["play"][rows] = play
+        sm_out["buffer"][rows] = buf
+        sm_out["stall"][rows] = np.where(stall, due, NEVER)
+        arr_o[:m] = arr
+        play_o[:m] = play
+        rung_o[:m] = rung
+        ring[:m, k % BUFFER_SEGMENTS] = play
+    for key, val in sm_out.items():
+        flat_out[key][sm_rows] = val
+
+    # Outcomes and when each view stops.
+    outcome = np.where(
+        start_fail,
+        OUTCOME_START_FAILURE,
+        np.where(
+            quit_early, OUTCOME_EBVS, np.where(vpf_seg >= 0, OUTCOME_PLAYBACK_FAILURE, OUTCOME_OK)
+        ),
+    )
+    stop = np.full(n, NEVER)
+    stop[start_fail] = fail_time[start_fail]
+    stop[quit_early] = (t0 + patience)[quit_early]
+    vpf_v = np.flatnonzero(outcome == OUTCOME_PLAYBACK_FAILURE)
+    stop[vpf_v] = o_arr[off[vpf_v] + vpf_seg[vpf_v]]
+    ok_v = np.flatnonzero(outcome == OUTCOME_OK)
+    stop[ok_v] = o_play[off[ok_v] + n_seg[ok_v] - 1] + last_ms[ok_v]
+
+    # Segment table: rows the views reached; state derived from the previous row of the view.
+    # Rows the views reached and requests they made before stopping (an EBVS viewer may quit
+    # before its first segment request).
+    made = (f_k < n_run[f_view]) & (o_req < stop[f_view])
+    prev = np.maximum(np.arange(total) - 1, 0)
+    prev_play = o_play[prev]
+    anchor = np.where(later & ~f_seek, 0, np.arange(total))
+    anchor = np.maximum.accumulate(anchor) if total else anchor
+    start_media = np.where(f_seek, f_target, sched.start_segment[idx][f_view])
+    f_media = start_media[anchor] + (np.arange(total) - anchor)
+    seg = {
+        "view": f_view,
+        "k": f_k,
+        "media": f_media,
+        "req": o_req,
+        "arr": o_arr,
+        "play": o_play,
+        "rung": o_rung,
+        "bytes": o_bytes,
+        "ttfb": o_ttfb,
+        "thr": o_thr,
+        "est": o_est,
+        "buffer": o_buf,
+        "hit": f_hit,
+        "status": np.where(f_k == vpf_seg[f_view], 504, 200),
+        "stall_start": o_stall,
+        "pause_at": np.where(f_pause_ms > 0, prev_play + SEGMENT_MS, NEVER),
+        "pause_ms": f_pause_ms,
+        "seek_at": np.where(f_seek, prev_play + SEGMENT_MS, NEVER),
+        "seek_from": np.where(later, (f_media[prev] + 1) * SEGMENT_MS, 0),
+        "prev_stalled": later & (o_stall[prev] < NEVER),
+        "switched": later & (o_rung != o_rung[prev]),
+    }
+    seg = {key: val[made] for key, val in seg.items()}
+    sv = seg["view"]
+    _, s_lat, _, seg["incidents"] = incident_effects(inc, pop[sv], asn[sv], cdn_i[sv], seg["req"])
+
+    # Playlist refreshes (live: one per segment) and rendition switches (new playlist and init).
+    lv = live[sv]
+    sw = seg["switched"]
+    for kind, sel, size_range in (
+        (AUX_MEDIA, lv, cdn.MANIFEST_BYTES),
+        (AUX_MEDIA, sw & ~lv, cdn.MANIFEST_BYTES),
+        (AUX_INIT, sw, cdn.INIT_SEGMENT_BYTES),
+    ):
+        r = np.flatnonzero(sel)
+        aux.append(
+            _aux(
+                rng,
+                sv[r],
+                kind,
+                seg["req"][r],
+                seg["rung"][r],
+                rtt[sv[r]],
+                s_lat[r],
+                np.full(len(r), 200),
+                size_range,
             )
-        switched = (rung != prev_rung[a]) & (k > 0)
-        if switched.any():
-            sw = switched & ~live[a]
-            aux.append(
-                _aux(
-                    rng,
-                    a[sw],
-                    AUX_MEDIA,
-                    req[sw],
-                    rung[sw],
-                    rtt[a][sw],
-                    lat[sw],
-                    np.full(int(sw.sum()), 200),
-                    cdn.MANIFEST_BYTES,
-                )
-            )
-            aux.append(
-                _aux(
-                    rng,
-                    a[switched],
-                    AUX_INIT,
-                    req[switched],
-                    rung[switched],
-                    rtt[a][switched],
-                    lat[switched],
-                    np.full(int(switched.sum()), 200),
-                    cdn.INIT_SEGMENT_BYTES,
-                )
-            )
-        prev_stalled[a] = stall_start < NEVER
-        prev_arr[a] = arr
-        prev_play[a] = play
-        ring[a, k % BUFFER_SEGMENTS] = play
-        prev_rung[a] = rung
-        done = (k + 1 >= n_seg[a]) | fails
-        if k == 0:
-            first_frame[a] = play
-            quit_early = (play - t0[a]) > patience[a]
-            stop[a[quit_early]] = t0[a[quit_early]] + patience[a[quit_early]]
-            outcome[a[quit_early]] = OUTCOME_EBVS
-            done |= quit_early
-        stop[a[fails]] = arr[fails]
-        outcome[a[fails]] = OUTCOME_PLAYBACK_FAILURE
-        normal_end = done & ~fails & (outcome[a] == OUTCOME_OK)
-        stop[a[normal_end]] = play[normal_end] + last_ms[a[normal_end]]
-        active = a[~done]
-        k += 1
+        )
+    # Frames never shown.
+    seg["play"] = np.where(seg["play"] < stop[sv], seg["play"], NEVER)
 
     ebvs = outcome == OUTCOME_EBVS
     first_frame = np.where(ebvs | start_fail, NEVER, first_frame)
+    # A player sends exit when playback stops (the viewer closes it, or gives up waiting): the
+    # exit is at `stop`. After `ended` or a fatal error the player stays open a little longer; those
+    # events have already closed the view, so its playing time stops at `stop` either way.
     exit_delay = np.where(
-        ebvs,
+        ebvs | ((outcome == OUTCOME_OK) & ~completes),
         0,
         np.where(outcome == OUTCOME_OK, rng.integers(0, 800, n), rng.integers(500, 5000, n)),
     )
     exit_t = stop + exit_delay
-    seg = {
-        key: np.concatenate([r[key] for r in rows]) if rows else np.zeros(0, np.int64)
-        for key in (rows[0] if rows else {"view": 0})
-    }
-    if rows:
-        order = np.lexsort((seg["k"], seg["view"]))
-        seg = {key: v[order] for key, v in seg.items()}
-        # Requests the viewer never made (quit before), and frames never shown.
-        made = seg["req"] < stop[seg["view"]]
-        seg = {key: v[made] for key, v in seg.items()}
-        seg["play"] = np.where(seg["play"] < stop[seg["view"]], seg["play"], NEVER)
-    else:
-        seg = {
-            key: np.zeros(0, np.int64)
-            for key in (
-                "view",
-                "k",
-                "media",
-                "req",
-                "arr",
-                "play",
-                "rung",
-                "bytes",
-                "ttfb",
-                "thr",
-                "est",
-                "buffer",
-                "hit",
-                "status",
-                "stall_start",
-                "pause_at",
-                "pause_ms",
-                "seek_at",
-                "seek_from",
-                "incidents",
-                "prev_stalled",
-            )
-        }
     ax = {key: np.concatenate([x[key] for x in aux]) for key in aux[0]}
-    made = ax["req"] < np.minimum(stop[ax["view"]], NEVER)
+    made = ax["req"] < stop[ax["view"]]
     ax = {key: v[made] for key, v in ax.items()}
-    order = np.lexsort((ax["req"], ax["view"]))
+    order = np.lexsort((ax["kind"], ax["req"], ax["view"]))
     ax = {key: v[order] for key, v in ax.items()}
     return ChunkSim(
         n=n,

@@ -65,6 +65,7 @@ HOUR_MS = 3_600_000
 
 
 CDN_BATCH_LINES = 16_384
+PLAYER_BLOCK_LINES = 4_096  # beacon batches / CMCD reports per block handed to gzip
 LOOKAHEAD_CHUNKS_PER_WORKER = 2
 
 
@@ -204,14 +205,14 @@ def simulate_chunk_output(cfg: SimConfig, w3: World3, chunk: int, sl: slice) -> 
         "session_id": [sched.session_id[i] for i in idx],
     }
     prefixes = emit_beacon.view_prefixes(world, fields, sim, cfg.enrich_beacons)
-    texts = emit_beacon.format_events(bev, sim, prefixes, ladders.tolist(), skew, live_start)
+    texts = emit_beacon.event_pieces(bev, sim, prefixes, ladders, skew, live_start)
     beacons, counts = emit_beacon.batch_lines(bev, texts, cfg.faults, rng)
     counts = {k: np.pad(v, (0, n - len(v))) for k, v in counts.items()}
 
     # CMCD v2 event reports.
     cev = _select_events(ev, ~bsel)
     content_ids = [cat.content_id[c] for c in content]
-    lines, cview, csend = emit_cmcd.format_reports(
+    lines, cview, csend = emit_cmcd.report_lines(
         cev, sim, fields["view_id"], content_ids, sf, live, ladders.tolist(), skew, live_start
     )
     cmcd = emit_cmcd.deliver_reports(lines, cview, csend, cfg.faults, rng)
@@ -411,6 +412,12 @@ def _batches(log, rows: np.ndarray, header: str = "") -> Iterator[str]:
         yield log.text(rows[i : i + CDN_BATCH_LINES])
 
 
+def _line_blocks(lines: np.ndarray, rows: np.ndarray) -> Iterator[str]:
+    """Yield the lines at `rows`, newline-terminated, in blocks of PLAYER_BLOCK_LINES."""
+    for i in range(0, len(rows), PLAYER_BLOCK_LINES):
+        yield "\n".join(lines[rows[i : i + PLAYER_BLOCK_LINES]].tolist()) + "\n"
+
+
 def _hour_path(hour_ms: int) -> str:
     return f"{datetime.fromtimestamp(hour_ms / 1000, UTC):%Y/%m/%d/%H}"
 
@@ -470,12 +477,12 @@ def write_chunk(out: ChunkOutput, cfg: SimConfig, sink: FileSink, faults: list[d
     lines = columns.objects(out.beacons.lines)
     for hour, part in _by_hour(out.beacons.arrival_ms):
         rel = f"player/{_hour_path(hour)}/beacons-{c:05d}.jsonl.gz"
-        sink.write(rel, ["\n".join(lines[part].tolist()), "\n"])
+        sink.write(rel, _line_blocks(lines, part))
         faults.append(_delivered_manifest(rel, "beacon", out.beacons, part))
     lines = columns.objects(out.cmcd.lines)
     for hour, part in _by_hour(out.cmcd.arrival_ms):
         rel = f"cmcd/{_hour_path(hour)}/reports-{c:05d}.cmcd"
-        sink.write(rel, ["\n".join(lines[part].tolist()), "\n"])
+        sink.write(rel, _line_blocks(lines, part))
         faults.append(_delivered_manifest(rel, "cmcd", out.cmcd, part))
     del lines
     cf = out.cloudfront

@@ -2,7 +2,8 @@
 
 Definitions (docs/simulator.md, same names as docs/metrics.md):
 - startup_time_ms: play_request -> first frame; null when no frame was shown.
-- playing_time_ms: wall time during which the playhead advanced.
+- playing_time_ms: wall time during which the playhead advanced, up to the stop, where the
+  player sends exit (or ended / the fatal error), so the events show the same figure.
 - rebuffer_count / rebuffer_duration_ms: stalls after the first frame, excluding seek buffering; a
   stall cut short by a failure or exit counts up to that moment.
 - rebuffer_ratio: rebuffer_duration_ms / (playing_time_ms + rebuffer_duration_ms); null when 0/0.

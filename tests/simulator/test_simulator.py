@@ -121,6 +121,64 @@ def test_bulk_cdn_formatters_match_the_per_line_reference() -> None:
         assert log.text(rows) == "".join(ref[i] + "\n" for i in rows.tolist())
 
 
+def test_bulk_player_formatters_match_the_per_event_reference() -> None:
+    """Bulk beacon / CMCD formatters give the text of the per-event reference formatters."""
+    from streamqoe.simulator import emit_beacon, emit_cmcd
+    from streamqoe.simulator.incidents import incident_arrays
+    from streamqoe.simulator.player import simulate_chunk
+    from streamqoe.simulator.run import prepare
+    from streamqoe.simulator.timeline import build_events
+
+    cfg = SimConfig(viewers=200, hours=24.0, seed=3)
+    w3 = prepare(cfg)
+    world, sched = w3.world, w3.sched
+    sim = simulate_chunk(
+        world, sched, slice(0, 150), incident_arrays(w3.incidents, world), np.random.default_rng(2)
+    )
+    idx = sim.index
+    ev = build_events(sim, sched.start_segment[idx])
+    content = sched.content[idx]
+    fields = {
+        "viewer": sched.viewer[idx],
+        "content": content,
+        "view_id": [sched.view_id[i] for i in idx],
+        "session_id": [sched.session_id[i] for i in idx],
+    }
+    prefixes = emit_beacon.view_prefixes(world, fields, sim, True)
+    ladders = world.catalog.ladder[content]
+    live = world.catalog.is_live[content]
+    live_start = np.where(live, world.catalog.live_start_ms[content], 0)
+    skew = np.where(np.arange(sim.n) % 7 == 0, 12_345, 0)
+    assert live.any() and (sim.outcome > 0).any()
+    ref = emit_beacon.format_events(ev, sim, prefixes, ladders.tolist(), skew, live_start)
+    pieces = emit_beacon.event_pieces(ev, sim, prefixes, ladders, skew, live_start)
+    assert [pieces.text(i) for i in range(ev.n)] == ref
+    delivered, _ = emit_beacon.batch_lines(ev, pieces, FaultRates.none(), np.random.default_rng(0))
+    new = np.r_[True, (ev.view[1:] != ev.view[:-1]) | (ev.batch[1:] != ev.batch[:-1])]
+    starts = np.flatnonzero(new).tolist()
+    ends = [*starts[1:], ev.n]
+    assert delivered.lines == [
+        "[" + ",".join(ref[s:e]) + "]" for s, e in zip(starts, ends, strict=True)
+    ]
+    # CMCD: the bulk report_lines against the per-report reference format_reports.
+    args = (
+        ev,
+        sim,
+        fields["view_id"],
+        [world.catalog.content_id[c] for c in content],
+        [["w", "a", "h"][v % 3] for v in range(sim.n)],
+        live,
+        ladders,
+        skew,
+        live_start,
+    )
+    ref_lines, ref_view, ref_send = emit_cmcd.format_reports(*args)
+    lines, view, send = emit_cmcd.report_lines(*args)
+    assert lines == ref_lines
+    assert (view == ref_view).all() and (send == ref_send).all()
+    assert any(",ec=(" in x for x in lines) and any(",ltc=" in x for x in lines)
+
+
 def test_mediacdn_lines_are_valid_json_except_counted_truncations(run_dir: Path) -> None:
     faults = {
         f["path"]: f for f in json.loads((run_dir / "truth" / "faults.json").read_text())["files"]
@@ -405,3 +463,83 @@ def test_publish_to_emulator(pubsub_env: str) -> None:
     assert resp.received_messages
     msg = resp.received_messages[0].message
     assert msg.attributes["schema_version"] == "1.0" and msg.attributes["source"] == "player-sdk"
+
+
+TRUTH_CFG = SimConfig(
+    viewers=1000,
+    hours=4.0,
+    seed=17,
+    chunk_views=150,
+    cmcd_share=0.3,
+    cdn_sample=0.0,
+    faults=FaultRates.none(),
+)
+
+
+def _emitted_views(root: Path) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """Group the emitted beacon events and decoded CMCD reports of a run by view id."""
+    from streamqoe.ingest.cmcd import decode_cmcd
+
+    beacons: dict[str, list[dict]] = {}
+    for _, line in _beacon_events(root):
+        for event in json.loads(line):
+            beacons.setdefault(event["view_id"], []).append(event)
+    reports: dict[str, list[dict]] = {}
+    for path in sorted((root / "cmcd").rglob("*.cmcd")):
+        for line in path.read_text().splitlines():
+            report = decode_cmcd(line)
+            reports.setdefault(report["sid"], []).append(report)
+    return beacons, reports
+
+
+def test_qoe_pipeline_recomputes_the_truth_from_the_emitted_events(tmp_path: Path) -> None:
+    """pipelines.qoe over the written beacons / CMCD reports of a no-fault run gives the truth."""
+    from pipelines.qoe import compute_view
+    from pipelines.qoe_cmcd import compute_view_from_cmcd
+
+    simulate(TRUTH_CFG, tmp_path, workers=1)
+    truth = pd.read_parquet(tmp_path / "truth" / "views.parquet")
+    beacons, reports = _emitted_views(tmp_path)
+    assert set(beacons) | set(reports) == set(truth.view_id)
+    counts = {"beacon": 0, "cmcd": 0, "rebuffer": 0, "seek": 0, "switch": 0, "failure": 0}
+    mismatches = []
+    for row in truth.itertuples():
+        if row.reporting == "beacon":
+            got = compute_view(beacons[row.view_id], closed=True)
+        else:
+            got = compute_view_from_cmcd(reports[row.view_id], closed=True)
+        counts[row.reporting] += 1
+        counts["rebuffer"] += row.rebuffer_count > 0
+        counts["seek"] += row.seek_count > 0
+        counts["switch"] += row.bitrate_switch_up_count + row.bitrate_switch_down_count > 0
+        counts["failure"] += row.is_start_failure or row.is_playback_failure
+        expected = {
+            "video_startup_time_ms": None
+            if pd.isna(row.startup_time_ms)
+            else int(row.startup_time_ms),
+            "playing_time_ms": row.playing_time_ms,
+            "rebuffer_count": row.rebuffer_count,
+            "rebuffer_duration_ms": row.rebuffer_duration_ms,
+            "seek_count": row.seek_count,
+            "seek_buffering_duration_ms": row.seek_buffering_ms,
+            "bitrate_switch_up_count": row.bitrate_switch_up_count,
+            "bitrate_switch_down_count": row.bitrate_switch_down_count,
+            "exit_before_video_start": row.is_exit_before_video_start,
+            "video_start_failure": row.is_start_failure,
+            "video_playback_failure": row.is_playback_failure,
+            "error_code": row.error_code,
+        }
+        actual = {k: got[k] for k in expected}
+        # Same sums in a different order: equal up to float rounding.
+        avg_ok = (
+            got["avg_bitrate_kbps"] is None
+            if pd.isna(row.avg_bitrate_kbps)
+            else got["avg_bitrate_kbps"] == pytest.approx(row.avg_bitrate_kbps, rel=1e-12)
+        )
+        if actual != expected or not avg_ok:
+            diff = {k: (expected[k], actual[k]) for k in expected if expected[k] != actual[k]}
+            diff["avg_bitrate_kbps"] = (row.avg_bitrate_kbps, got["avg_bitrate_kbps"])
+            mismatches.append((row.view_id, row.reporting, diff))
+    assert mismatches == [], f"{len(mismatches)} of {len(truth)} views: {mismatches[:5]}"
+    assert counts["beacon"] > 200 and counts["cmcd"] > 80, counts
+    assert min(counts["rebuffer"], counts["seek"], counts["switch"], counts["failure"]) > 0, counts
