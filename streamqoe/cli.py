@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from pipelines import cli as pipeline_cli
 from streamqoe import demo
 from streamqoe.contracts import generated
 from streamqoe.ingest import cli as parse_cli
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parse_cli.add_parser(sub)
     simulate_cli.add_parser(sub)
+    pipeline_cli.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,267 @@
+"""Benchmark the batch pipeline against DuckDB SQL and a naive Beam pipeline on the same beacons.
+
+Three ways to get per-view QoE from the same simulated beacon files, each in its own process (so
+peak memory is its own):
+
+- `streamqoe`: pipelines.batch over the beacon files (parse + validate + dead letters, views,
+  viewer sessions, per-minute QoE, landing every table in a DuckDB file), FnApiRunner.
+- `naive_beam`: ReadFromText -> json.loads -> key by view_id -> GroupByKey -> qoe.compute_view
+  per view, FnApiRunner, no validation and no output (a lower bound on Beam's own overhead).
+- `duckdb_sql`: DuckDB reads the gzipped JSON lines and computes per-view event count, startup
+  time, rebuffer count and duration, playing time and failure flags in SQL.
+
+Reported: events (player events in the files), seconds, events/s, peak RSS, and the ratios
+streamqoe / naive_beam (goal >= 4) and streamqoe / duckdb_sql.
+
+    uv run python bench/pipeline_bench.py                      # ~1M events (simulates first)
+    uv run python bench/pipeline_bench.py --data /tmp/bench1m  # reuse a simulated run
+    uv run python bench/pipeline_bench.py --viewers 30000      # ~10M events
+
+Also measured: how much of a parse is JSON Schema validation (`--validation-share`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import gzip
+import json
+import logging
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+APPROACHES = ("streamqoe", "naive_beam", "duckdb_sql")
+DEFAULT_VIEWERS = 3000
+DEFAULT_HOURS = 12.0
+GOAL_RATIO_VS_NAIVE = 4.0
+
+
+def simulate(out: Path, viewers: int, hours: float, seed: int) -> None:
+    """Write a simulated run (beacons only matter here; few CDN logs to save time)."""
+    from streamqoe.simulator import cli as simulator_cli
+
+    argv = ["simulate", "--out", str(out), "--viewers", str(viewers), "--hours", str(hours)]
+    argv += ["--seed", str(seed), "--cdn-sample", "0.01", "-q"]
+    if simulator_cli.main(argv) != 0:
+        raise SystemExit("simulation failed")
+
+
+def beacon_files(data: Path) -> list[str]:
+    """The simulated beacon files (gzipped JSON lines, one beacon array per line)."""
+    return sorted(glob.glob(str(data / "player" / "**" / "*.jsonl.gz"), recursive=True))
+
+
+def count_events(files: list[str]) -> int:
+    """Player events in the files (elements of every beacon array; malformed lines count 0)."""
+    total = 0
+    for path in files:
+        with gzip.open(path, "rt") as f:
+            for line in f:
+                try:
+                    doc = json.loads(line)
+                except ValueError:
+                    continue
+                total += len(doc) if isinstance(doc, list) else 1
+    return total
+
+
+# --- the three approaches, each run in a child process -------------------------------------
+
+
+def run_streamqoe(files: list[str], workdir: Path) -> int:
+    """The real batch pipeline; returns the number of view rows landed."""
+    import duckdb
+
+    from pipelines import batch
+
+    path = workdir / "streamqoe.duckdb"
+    argv = [x for f in files for x in ("--input", f"beacon={f}")]
+    batch.run([*argv, "--warehouse", f"duckdb:{path}"])
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select count(*) from views").fetchone()[0]
+
+
+def _naive_events(line: str) -> list[dict]:
+    try:
+        doc = json.loads(line)
+    except ValueError:
+        return []
+    return doc if isinstance(doc, list) else [doc]
+
+
+def _naive_view(element: tuple[str, list[dict]]) -> list[dict]:
+    from pipelines import qoe
+
+    try:
+        return [qoe.compute_view(list(element[1]), closed=True)]
+    except (ValueError, KeyError, TypeError):  # an invalid event: the naive pipeline skips it
+        return []
+
+
+def run_naive_beam(files: list[str], workdir: Path) -> int:
+    """ReadFromText -> json -> GroupByKey(view_id) -> compute_view; returns the view count."""
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    out = workdir / "naive_count"
+    with beam.Pipeline(options=PipelineOptions(runner="FnApiRunner")) as p:
+        _ = (
+            p
+            | "Files" >> beam.Create(files)
+            | "Read" >> beam.io.ReadAllFromText()
+            | "Parse" >> beam.FlatMap(_naive_events)
+            | "Key" >> beam.Map(lambda e: (e.get("view_id") if isinstance(e, dict) else None, e))
+            | "Group" >> beam.GroupByKey()
+            | "Qoe" >> beam.FlatMap(_naive_view)
+            | "Count" >> beam.combiners.Count.Globally()
+            | "Write" >> beam.Map(lambda n: out.write_text(str(n)))
+        )
+    return int(out.read_text())
+
+
+DUCKDB_VIEW_SQL = """
+with lines as (
+  select unnest(json_transform(j, '["JSON"]')) as e
+  from read_csv({files}, columns = {{'j': 'VARCHAR'}}, delim = '\\x01', quote = '',
+                escape = '', header = false, ignore_errors = true)
+  where json_valid(j) and json_type(j) = 'ARRAY'
+), events as (
+  select distinct on (view_id, seq)
+    e->>'view_id' as view_id, (e->>'sequence_number')::bigint as seq,
+    (e->>'client_ts_ms')::bigint as ts, e->>'event_type' as kind,
+    coalesce((e->>'error_fatal')::boolean, false) as fatal
+  from lines
+), ordered as (
+  select *, lead(ts) over (partition by view_id order by ts, seq) as next_ts,
+    lag(kind) over (partition by view_id order by ts, seq) as prev_kind
+  from events
+)
+select view_id,
+  count(*) as event_count,
+  min(ts) filter (where kind = 'playing') - min(ts) filter (where kind = 'play_request')
+    as video_startup_time_ms,
+  count(*) filter (where kind = 'rebuffer_start') as rebuffer_count,
+  coalesce(sum(next_ts - ts) filter (where kind = 'rebuffer_start'), 0) as rebuffer_duration_ms,
+  coalesce(sum(next_ts - ts) filter (where kind in ('playing', 'resume', 'heartbeat',
+    'bitrate_change', 'rebuffer_end', 'seek_end')), 0) as playing_time_ms,
+  bool_or(fatal) and min(ts) filter (where kind = 'playing') is null as video_start_failure,
+  bool_or(fatal) and min(ts) filter (where kind = 'playing') is not null as video_playback_failure
+from ordered group by view_id
+"""
+
+
+def run_duckdb_sql(files: list[str], workdir: Path) -> int:
+    """Per-view QoE in DuckDB SQL straight from the gzipped files; returns the view count."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        sql = DUCKDB_VIEW_SQL.format(files="[" + ", ".join(f"'{f}'" for f in files) + "]")
+        con.execute(f"create table views as {sql}")
+        return con.execute("select count(*) from views").fetchone()[0]
+
+
+RUNNERS = {"streamqoe": run_streamqoe, "naive_beam": run_naive_beam, "duckdb_sql": run_duckdb_sql}
+
+
+def child(approach: str, data: Path, workdir: Path) -> None:
+    """Run one approach and print {"seconds", "views", "peak_rss_mb"} as JSON."""
+    logging.basicConfig(level=logging.ERROR)
+    files = beacon_files(data)
+    started = time.perf_counter()
+    views = RUNNERS[approach](files, workdir)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "views": views, "peak_rss_mb": peak_mb}))
+
+
+def validation_share(data: Path, sample_lines: int = 20_000) -> dict[str, float]:
+    """Time parsing a sample of beacon lines with and without contract validation."""
+    from datetime import UTC, datetime
+
+    from streamqoe.contracts.conformance import check
+    from streamqoe.ingest.beacon import parse_beacon
+
+    lines: list[bytes] = []
+    for path in beacon_files(data):
+        with gzip.open(path, "rb") as f:
+            lines.extend(
+                line.rstrip(b"\n") for _, line in zip(range(sample_lines), f, strict=False)
+            )
+        if len(lines) >= sample_lines:
+            break
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    records = [o for line in lines for o in parse_beacon(line, source="bench", received_at=now)]
+    parse_s = time.perf_counter() - started
+    started = time.perf_counter()
+    for outcome in records:
+        if outcome.kind == "record":
+            check("player_event", outcome.record)
+    check_s = time.perf_counter() - started
+    return {"parse_seconds": parse_s, "validation_seconds": check_s, "share": check_s / parse_s}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, help="existing simulated run (else one is made)")
+    parser.add_argument("--viewers", type=int, default=DEFAULT_VIEWERS, help="when simulating")
+    parser.add_argument("--hours", type=float, default=DEFAULT_HOURS, help="when simulating")
+    parser.add_argument("--seed", type=int, default=5, help="when simulating")
+    parser.add_argument("--only", choices=APPROACHES, action="append", help="run only these")
+    parser.add_argument("--validation-share", action="store_true", help="also time validation")
+    parser.add_argument("--child", choices=APPROACHES, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.data, args.workdir)
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as tmp:
+        data = args.data
+        if data is None:
+            data = Path(tmp) / "sim"
+            print(f"simulating {args.viewers} viewers x {args.hours} h ...", file=sys.stderr)
+            simulate(data, args.viewers, args.hours, args.seed)
+        events = count_events(beacon_files(data))
+        print(f"{events} player events in {len(beacon_files(data))} files", file=sys.stderr)
+        results = {}
+        for approach in args.only or APPROACHES:
+            workdir = Path(tmp) / approach
+            workdir.mkdir()
+            command = [sys.executable, __file__, "--child", approach, "--data", str(data)]
+            command += ["--workdir", str(workdir)]
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                print(done.stderr[-3000:], file=sys.stderr)
+                raise SystemExit(f"{approach} failed")
+            out = done.stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            result["events_per_second"] = events / result["seconds"]
+            results[approach] = result
+            print(
+                f"{approach:>11}: {result['seconds']:8.1f} s  {result['events_per_second']:>10,.0f}"
+                f" events/s  peak {result['peak_rss_mb']:,.0f} MB  views {result['views']}",
+                file=sys.stderr,
+            )
+        report: dict = {"events": events, "results": results}
+        ours = results.get("streamqoe")
+        for other in ("naive_beam", "duckdb_sql"):
+            if ours and other in results:
+                ratio = ours["events_per_second"] / results[other]["events_per_second"]
+                report[f"streamqoe_vs_{other}"] = ratio
+        if "streamqoe_vs_naive_beam" in report:
+            report["goal_met"] = report["streamqoe_vs_naive_beam"] >= GOAL_RATIO_VS_NAIVE
+        if args.validation_share:
+            report["validation"] = validation_share(data)
+        print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

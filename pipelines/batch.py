@@ -1,0 +1,100 @@
+"""Batch pipeline: files of player beacons, CMCD reports, CDN logs and transcode events -> tables.
+
+Reads every input file (format detected from its first bytes, or named as FORMAT=PATH), runs the
+same composites as the streaming pipeline (pipelines.transforms.tables.BuildQoeTables) and lands
+the raw records, views, viewer sessions, per-minute QoE, CDN PoP minutes, transcode jobs and dead
+letters in the warehouse. In batch the watermark jumps to the end once all input is read, so every
+window yields one final pane and nothing is late.
+
+Run locally (FnApiRunner, named explicitly; see docs/pipelines.md#runners):
+
+    uv run python -m pipelines.batch --input 'sim/beacons/*.jsonl' --input 'sim/cdn/*' \
+        --warehouse duckdb:.data/warehouse.duckdb
+
+On Dataflow: the flex template in infra/dataflow/batch/ (--runner DataflowRunner).
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+from collections.abc import Sequence
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.runners.runner import PipelineResult
+
+from pipelines.options import (
+    BATCH_RUNNER,
+    BatchOptions,
+    QoeOptions,
+    name_runner,
+    require,
+    settings_from,
+)
+from pipelines.transforms.parse import ReadAndParseFiles
+from pipelines.transforms.tables import BuildQoeTables, LandQoeTables
+from streamqoe.ingest.formats import FORMATS
+
+logger = logging.getLogger(__name__)
+
+
+def expand_inputs(specs: Sequence[str]) -> list[tuple[str, str]]:
+    """Expand `[FORMAT=]PATH_OR_GLOB` specs into sorted (path, format) pairs (`auto` = detect).
+
+    Raises:
+        FileNotFoundError: a spec matches no file.
+    """
+    files: list[tuple[str, str]] = []
+    for spec in specs:
+        name, sep, pattern = spec.partition("=")
+        if not sep or name not in FORMATS:
+            name, pattern = "auto", spec
+        matches = sorted(glob.glob(pattern, recursive=True)) if pattern != "-" else []
+        matches = [m for m in matches if not m.endswith("/")]
+        if not matches:
+            raise FileNotFoundError(f"--input {spec!r} matches no file")
+        files.extend((path, name) for path in matches)
+    return files
+
+
+def build(pipeline: beam.Pipeline, options: PipelineOptions) -> None:
+    """Add the batch pipeline's steps to `pipeline`."""
+    files = expand_inputs(options.view_as(BatchOptions).input)
+    logger.info("batch over %s files", len(files))
+    parsed = (
+        pipeline
+        | "ListInputFiles" >> beam.Create(files)
+        | "ReadAndParseFiles" >> ReadAndParseFiles()
+    )
+    tables = parsed | "BuildQoeTables" >> BuildQoeTables(settings_from(options, streaming=False))
+    _ = tables | "LandQoeTables" >> LandQoeTables(options.view_as(QoeOptions).warehouse)
+
+
+def run(argv: Sequence[str] | None = None) -> PipelineResult:
+    """Parse flags, build and run the batch pipeline to completion; return its result."""
+    options = PipelineOptions(argv)
+    require(options, QoeOptions, ["warehouse"])
+    require(options, BatchOptions, ["input"])
+    warehouse = options.view_as(QoeOptions).warehouse
+    runner = name_runner(options, BATCH_RUNNER, streaming=False)
+    logger.info("batch pipeline on %s", runner)
+    pipeline = beam.Pipeline(options=options)
+    build(pipeline, options)  # expands the inputs first: a missing file touches no warehouse
+    prepare_warehouse(warehouse)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return result
+
+
+def prepare_warehouse(url: str) -> None:
+    """Create the contract tables in the warehouse (idempotent) before any bundle lands."""
+    from streamqoe.warehouse import open_warehouse
+
+    with open_warehouse(url) as warehouse:
+        warehouse.ensure_tables()
+
+
+if __name__ == "__main__":
+    logging.getLogger().setLevel(logging.INFO)
+    run()

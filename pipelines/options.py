@@ -1,0 +1,168 @@
+"""Pipeline options: one PipelineOptions subclass per pipeline, help text on every flag.
+
+These classes are the one declaration of the pipelines' parameters: the Dataflow flex templates'
+metadata.json (infra/dataflow/<pipeline>/) is checked against them by a test. A flag has a default
+exactly when it is optional in the template; flags without one are checked by `require` (not
+argparse's required=True, which would break every other pipeline in the same process).
+
+Runners (see docs/pipelines.md#runners): Beam 2.77's `DirectRunner` tries to download the Prism
+runner from GitHub first, so the pipelines never leave the runner unnamed. Batch runs on
+`FnApiRunner`, streaming on `BundleBasedDirectRunner` (the only local runner that reads Pub/Sub),
+Dataflow with `--runner DataflowRunner`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from pipelines.transforms.tables import QoeSettings
+
+BATCH_RUNNER = "FnApiRunner"
+STREAMING_RUNNER = "BundleBasedDirectRunner"
+DEFAULT_SUBSCRIPTIONS = (
+    "player-events-pipeline,cmcd-reports-pipeline,cdn-logs-pipeline,transcode-events-pipeline"
+)
+_DEFAULTS = QoeSettings()
+
+
+class QoeOptions(PipelineOptions):
+    """Flags both pipelines share: the warehouse and the computation's tunables.
+
+    Beam registers every direct PipelineOptions subclass in one parser, so a flag is declared
+    once, here; BatchOptions and StreamingOptions (also direct subclasses: Beam's get_all_options
+    only looks one level down) add only their own. Read shared flags with
+    `options.view_as(QoeOptions)`.
+    """
+
+    @classmethod
+    def _add_argparse_args(cls, parser) -> None:
+        parser.add_argument(
+            "--warehouse",
+            default=None,
+            help="Warehouse URL: duckdb:FILE or bigquery:PROJECT.DATASET, "
+            "e.g. bigquery:my-project.streamqoe.",
+        )
+        _add_computation_flags(parser)
+
+
+def _add_computation_flags(parser) -> None:
+    parser.add_argument(
+        "--view_gap_seconds",
+        type=float,
+        default=_DEFAULTS.view_gap_seconds,
+        help="Inactivity (event time, seconds) after which an open view closes, e.g. 120.",
+    )
+    parser.add_argument(
+        "--viewer_session_gap_seconds",
+        type=float,
+        default=_DEFAULTS.viewer_session_gap_seconds,
+        help="Gap between two views (seconds) that starts a new viewer session, e.g. 1800.",
+    )
+    parser.add_argument(
+        "--allowed_lateness_seconds",
+        type=float,
+        default=_DEFAULTS.allowed_lateness_seconds,
+        help="How late (seconds after event time) data may arrive and still update results; "
+        "later data goes to dead_letters with stage late, e.g. 7200.",
+    )
+    parser.add_argument(
+        "--job_gap_seconds",
+        type=float,
+        default=_DEFAULTS.job_gap_seconds,
+        help="Inactivity (seconds) after which a transcode job's row is final, e.g. 86400.",
+    )
+    parser.add_argument(
+        "--dedupe_ttl_seconds",
+        type=float,
+        default=_DEFAULTS.dedupe_ttl_seconds,
+        help="How long (seconds) a CDN request id is remembered to drop repeats, e.g. 10800.",
+    )
+
+
+class BatchOptions(PipelineOptions):
+    """Options of pipelines/batch.py (with QoeOptions)."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser) -> None:
+        parser.add_argument(
+            "--input",
+            action="append",
+            default=None,
+            help="Input file or glob, repeatable; FORMAT=PATH names the format, else it is "
+            "detected, e.g. beacon=/data/beacons/*.jsonl.",
+        )
+
+
+class StreamingOptions(PipelineOptions):
+    """Options of pipelines/streaming.py (with QoeOptions)."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser) -> None:
+        parser.add_argument(
+            "--pubsub_project",
+            default=None,
+            help="Project holding the Pub/Sub subscriptions, e.g. my-project.",
+        )
+        parser.add_argument(
+            "--subscriptions",
+            default=DEFAULT_SUBSCRIPTIONS,
+            help="Comma-separated subscriptions declared in infra/pubsub.yaml, "
+            "e.g. player-events-pipeline,cdn-logs-pipeline.",
+        )
+        parser.add_argument(
+            "--max_run_seconds",
+            type=float,
+            default=0.0,
+            help="Stop after this many seconds (local runs and tests); 0 runs until cancelled, "
+            "e.g. 0.",
+        )
+        parser.add_argument(
+            "--early_firing_seconds",
+            type=float,
+            default=_DEFAULTS.early_firing_seconds,
+            help="Processing-time delay (seconds) between early results of an open window, e.g. 30.",
+        )
+
+
+class MissingOption(ValueError):
+    """A flag without a default was not given."""
+
+
+def require(options: PipelineOptions, cls: type[PipelineOptions], names: Sequence[str]) -> None:
+    """Raise MissingOption for each flag in `names` left unset.
+
+    Flags without a default are not declared `required=True`: Beam parses every registered
+    options class for every pipeline in the process, so a required flag would break unrelated
+    pipelines (and tests); the entry modules check them instead.
+    """
+    view = options.view_as(cls)
+    missing = [f"--{name}" for name in names if getattr(view, name, None) in (None, [], "")]
+    if missing:
+        raise MissingOption(f"missing required option(s): {', '.join(missing)}")
+
+
+def settings_from(options: PipelineOptions, *, streaming: bool) -> QoeSettings:
+    """Build the computation settings from parsed options (batch: no early panes)."""
+    o = options.view_as(QoeOptions)
+    return QoeSettings(
+        view_gap_seconds=o.view_gap_seconds,
+        viewer_session_gap_seconds=o.viewer_session_gap_seconds,
+        allowed_lateness_seconds=o.allowed_lateness_seconds,
+        early_firing_seconds=(
+            options.view_as(StreamingOptions).early_firing_seconds if streaming else 0.0
+        ),
+        job_gap_seconds=o.job_gap_seconds,
+        dedupe_ttl_seconds=o.dedupe_ttl_seconds,
+    )
+
+
+def name_runner(options: PipelineOptions, default: str, *, streaming: bool) -> str:
+    """Set the runner to `default` unless one was named; return the runner used."""
+    standard = options.view_as(StandardOptions)
+    if not standard.runner:
+        standard.runner = default
+    if streaming:
+        standard.streaming = True
+    return standard.runner

@@ -1,0 +1,123 @@
+"""Per-minute delivery aggregates per CDN edge PoP (cdn_pop_minute.v1).
+
+In: deduplicated cdn_request records stamped with request_at. Sums come from
+pipelines.aggregates, so the composite only keys, windows and formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.transforms.window import FixedWindows
+from apache_beam.utils.windowed_value import PaneInfoTiming
+
+from pipelines.aggregates import (
+    UNKNOWN,
+    add_cdn_request,
+    cdn_pop_minute_record,
+    merge_cdn_accumulators,
+    minute_start_ms,
+    new_cdn_accumulator,
+)
+from pipelines.transforms.minutes import MINUTE_SECONDS
+from pipelines.transforms.parse import event_time_ms
+from pipelines.transforms.views import ToGlobalWindow, qoe_windowing, utc_now
+
+
+def cdn_pop_key(request: Mapping[str, Any]) -> tuple[str, str]:
+    """(cdn, pop), pop '(unknown)' when the log does not say."""
+    return request["cdn"], request.get("pop") or UNKNOWN
+
+
+def minute_cdn_pop_key(request: Mapping[str, Any]) -> tuple[int, str, str]:
+    """(minute start ms, cdn, pop) of a request."""
+    return (minute_start_ms(event_time_ms("cdn_request", request)), *cdn_pop_key(request))
+
+
+class SumCdnRequestsFn(beam.CombineFn):
+    """Sum cdn_request records into a CDN PoP minute accumulator."""
+
+    def create_accumulator(self) -> dict[str, Any]:
+        return new_cdn_accumulator()
+
+    def add_input(self, acc: dict[str, Any], request: Mapping[str, Any]) -> dict[str, Any]:
+        return add_cdn_request(acc, request)
+
+    def merge_accumulators(self, accs: Any) -> dict[str, Any]:
+        return merge_cdn_accumulators(accs)
+
+    def extract_output(self, acc: dict[str, Any]) -> dict[str, Any]:
+        return acc
+
+
+class FormatCdnPopMinuteFn(beam.DoFn):
+    """In: ((cdn, pop), accumulator) in a one-minute window, or ((minute start ms, cdn, pop),
+    accumulator) in the global window (batch). Out: a cdn_pop_minute.v1 row."""
+
+    def __init__(self, clock: Callable[[], str] = utc_now):
+        self.clock = clock
+
+    def process(
+        self,
+        element: tuple[tuple[Any, ...], dict[str, Any]],
+        window: Any = beam.DoFn.WindowParam,
+        pane: Any = beam.DoFn.PaneInfoParam,
+    ) -> Iterator[dict[str, Any]]:
+        key, acc = element
+        if len(key) == 3:
+            minute_ms, cdn, pop = key
+        else:
+            (cdn, pop), minute_ms = key, round(window.start.micros / 1000)
+        yield cdn_pop_minute_record(
+            window_start_ms=minute_ms,
+            cdn=cdn,
+            pop=pop,
+            acc=acc,
+            is_final=pane.timing != PaneInfoTiming.EARLY,
+            version=pane.index,
+            updated_at=self.clock(),
+        )
+
+
+class AggregateCdnPopMinute(beam.PTransform):
+    """In: PCollection[cdn_request] with request-time timestamps (deduplicated).
+    Out: PCollection[cdn_pop_minute.v1 row] per (cdn, pop), one-minute fixed windows, early
+    panes every `early_firing_seconds`, late panes up to `allowed_lateness_seconds`,
+    accumulating; version = pane index."""
+
+    def __init__(
+        self,
+        allowed_lateness_seconds: float,
+        early_firing_seconds: float,
+        clock: Callable[[], str] = utc_now,
+    ):
+        super().__init__()
+        self.allowed_lateness_seconds = allowed_lateness_seconds
+        self.early_firing_seconds = early_firing_seconds
+        self.clock = clock
+
+    def expand(self, requests: beam.PCollection) -> beam.PCollection:
+        if requests.is_bounded:
+            # Batch: the minute goes into the key, one final pane per key in the global window.
+            return (
+                requests
+                | "KeyByMinuteCdnPop" >> beam.WithKeys(minute_cdn_pop_key)
+                | "GlobalWindow" >> ToGlobalWindow()
+                | "SumCdnRequests" >> beam.CombinePerKey(SumCdnRequestsFn())
+                | "FormatCdnPopMinuteFn" >> beam.ParDo(FormatCdnPopMinuteFn(self.clock))
+            )
+        return (
+            requests
+            | "KeyByCdnPop" >> beam.WithKeys(cdn_pop_key)
+            | "MinuteWindows"
+            >> qoe_windowing(
+                FixedWindows(MINUTE_SECONDS),
+                bounded=requests.is_bounded,
+                early_firing_seconds=self.early_firing_seconds,
+                allowed_lateness_seconds=self.allowed_lateness_seconds,
+            )
+            | "SumCdnRequests" >> beam.CombinePerKey(SumCdnRequestsFn())
+            | "FormatCdnPopMinuteFn" >> beam.ParDo(FormatCdnPopMinuteFn(self.clock))
+        )

@@ -1,0 +1,187 @@
+"""Per-minute QoE for live monitoring (qoe_minute.v1), from the views' minute contributions.
+
+A view's contributions to each minute change while it is open (each pane of the view recomputes
+them), so EmitMinuteDeltasFn keeps the last contributions of each view in keyed state and emits
+only the difference: positive for new playing time, negative to retract what an earlier pane
+over-counted (a breakdown value that changed, e.g. the PoP became known). Summed per minute, the
+deltas equal the contributions of each view's latest pane, so no view is counted twice.
+AggregateQoePerMinute sums them in one-minute event-time windows per (dimension, value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.coders import PickleCoder, VarIntCoder
+from apache_beam.transforms.timeutil import TimeDomain
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
+from apache_beam.transforms.window import FixedWindows, GlobalWindows, TimestampedValue
+from apache_beam.utils.timestamp import Duration
+from apache_beam.utils.windowed_value import PaneInfoTiming
+
+from pipelines.aggregates import (
+    MINUTE_MS,
+    add_minute_delta,
+    merge_minute_accumulators,
+    new_minute_accumulator,
+    qoe_minute_record,
+    subtract_contributions,
+)
+from pipelines.transforms.views import ToGlobalWindow, qoe_windowing, utc_now
+
+MINUTE_SECONDS = MINUTE_MS // 1000
+
+
+@beam.typehints.with_input_types(tuple[str, Any])
+class EmitMinuteDeltasFn(beam.DoFn):
+    """In: (view_id, (version, contributions)) in the global window, keyed by view_id.
+    Out: ((dimension, value), delta) stamped at the start of the delta's minute.
+
+    State: the highest version seen and its contributions; a pane with a lower or equal version
+    (out of order) is ignored. Cleared by an event-time timer `expiry_seconds` after the latest
+    pane's timestamp.
+    """
+
+    VERSION = ReadModifyWriteStateSpec("version", VarIntCoder())
+    LAST = ReadModifyWriteStateSpec("last", PickleCoder())
+    EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
+
+    def __init__(self, expiry_seconds: float):
+        self.expiry_seconds = expiry_seconds
+
+    def process(
+        self,
+        element: tuple[str, tuple[int, dict[tuple[int, str, str], dict[str, Any]]]],
+        timestamp: Any = beam.DoFn.TimestampParam,
+        version_state: Any = beam.DoFn.StateParam(VERSION),  # noqa: B008 - Beam DoFn parameter idiom
+        last_state: Any = beam.DoFn.StateParam(LAST),  # noqa: B008 - Beam DoFn parameter idiom
+        expiry: Any = beam.DoFn.TimerParam(EXPIRY),  # noqa: B008 - Beam DoFn parameter idiom
+    ) -> Iterator[TimestampedValue]:
+        _, (version, contributions) = element
+        held = version_state.read()
+        if held is not None and version <= held:
+            return
+        deltas = subtract_contributions(contributions, last_state.read() or {})
+        version_state.write(version)
+        last_state.write(contributions)
+        expiry.set(timestamp + Duration(seconds=self.expiry_seconds))
+        for (minute_ms, dimension, value), delta in deltas.items():
+            yield TimestampedValue(((dimension, value), delta), minute_ms / 1000)
+
+    @on_timer(EXPIRY)
+    def expire(
+        self,
+        version_state: Any = beam.DoFn.StateParam(VERSION),  # noqa: B008 - Beam DoFn parameter idiom
+        last_state: Any = beam.DoFn.StateParam(LAST),  # noqa: B008 - Beam DoFn parameter idiom
+    ) -> None:
+        version_state.clear()
+        last_state.clear()
+
+
+def contributions_by_minute(
+    element: tuple[str, tuple[int, dict[tuple[int, str, str], dict[str, Any]]]],
+) -> Iterator[tuple[tuple[int, str, str], dict[str, Any]]]:
+    """((minute start ms, dimension, value), contribution): the deltas of a view's only pane
+    (bounded input, where every window has exactly one pane), keyed with their minute."""
+    _, (_, contributions) = element
+    yield from contributions.items()
+
+
+class SumMinuteDeltasFn(beam.CombineFn):
+    """Sum minute deltas into an accumulator (sums and a multiset of startup times)."""
+
+    def create_accumulator(self) -> dict[str, Any]:
+        return new_minute_accumulator()
+
+    def add_input(self, acc: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
+        return add_minute_delta(acc, delta)
+
+    def merge_accumulators(self, accs: Any) -> dict[str, Any]:
+        return merge_minute_accumulators(accs)
+
+    def extract_output(self, acc: dict[str, Any]) -> dict[str, Any]:
+        return acc
+
+
+class FormatQoeMinuteFn(beam.DoFn):
+    """In: ((dimension, value), accumulator) in a one-minute window, or ((minute start ms,
+    dimension, value), accumulator) in the global window (batch). Out: a qoe_minute.v1 row."""
+
+    def __init__(self, clock: Callable[[], str] = utc_now):
+        self.clock = clock
+
+    def process(
+        self,
+        element: tuple[tuple[Any, ...], dict[str, Any]],
+        window: Any = beam.DoFn.WindowParam,
+        pane: Any = beam.DoFn.PaneInfoParam,
+    ) -> Iterator[dict[str, Any]]:
+        key, acc = element
+        if len(key) == 3:
+            minute_ms, dimension, value = key
+        else:
+            (dimension, value), minute_ms = key, round(window.start.micros / 1000)
+        yield qoe_minute_record(
+            window_start_ms=minute_ms,
+            dimension=dimension,
+            dimension_value=value,
+            acc=acc,
+            is_final=pane.timing != PaneInfoTiming.EARLY,
+            version=pane.index,
+            updated_at=self.clock(),
+        )
+
+
+class AggregateQoePerMinute(beam.PTransform):
+    """In: ComputeViewQoe's `minutes` output, (view_id, (version, contributions)).
+    Out: PCollection[qoe_minute.v1 row], one-minute fixed windows of event time per (dimension,
+    value), early panes every `early_firing_seconds`, late panes up to `allowed_lateness_seconds`,
+    accumulating; version = pane index (fixed windows never merge). An unbounded input goes through
+    EmitMinuteDeltasFn; a bounded one has one pane per view, so its contributions are used as
+    they are (same result, no per-key state)."""
+
+    def __init__(
+        self,
+        allowed_lateness_seconds: float,
+        early_firing_seconds: float,
+        clock: Callable[[], str] = utc_now,
+    ):
+        super().__init__()
+        self.allowed_lateness_seconds = allowed_lateness_seconds
+        self.early_firing_seconds = early_firing_seconds
+        self.clock = clock
+
+    def expand(self, minutes: beam.PCollection) -> beam.PCollection:
+        if minutes.is_bounded:
+            # Batch: one pane per view, so its contributions are already the deltas; the minute
+            # goes into the key and everything stays in the global window (one final pane per
+            # key, through the runner's fast path for the global window).
+            return (
+                minutes
+                | "KeyContributionsByMinute" >> beam.FlatMap(contributions_by_minute)
+                | "GlobalWindow" >> ToGlobalWindow()
+                | "SumMinuteDeltas" >> beam.CombinePerKey(SumMinuteDeltasFn())
+                | "FormatQoeMinuteFn" >> beam.ParDo(FormatQoeMinuteFn(self.clock))
+            )
+        deltas = (
+            minutes
+            | "GlobalWindow" >> beam.WindowInto(GlobalWindows())
+            | "EmitMinuteDeltasFn"
+            >> beam.ParDo(
+                EmitMinuteDeltasFn(expiry_seconds=self.allowed_lateness_seconds + 3600)
+            ).with_input_types(tuple[str, Any])
+        )
+        return (
+            deltas
+            | "MinuteWindows"
+            >> qoe_windowing(
+                FixedWindows(MINUTE_SECONDS),
+                bounded=False,
+                early_firing_seconds=self.early_firing_seconds,
+                allowed_lateness_seconds=self.allowed_lateness_seconds,
+            )
+            | "SumMinuteDeltas" >> beam.CombinePerKey(SumMinuteDeltasFn())
+            | "FormatQoeMinuteFn" >> beam.ParDo(FormatQoeMinuteFn(self.clock))
+        )

@@ -1,0 +1,277 @@
+"""Parse input units into contract records and dead letters, with event timestamps.
+
+A unit is what a transport delivers: one Pub/Sub message (streaming) or one line/document of a file
+(batch). The parsing library (streamqoe.ingest) turns a unit into records valid against their
+contract or dead letters; this module routes them to tagged outputs, stamps each record with its
+event time, counts both with Beam metrics, and turns records that arrive later than the allowed
+lateness into dead letters of stage `late` (see docs/pipelines.md#lateness).
+
+Left out: the parsers themselves and any metric logic.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import TimestampedValue
+
+from pipelines.aggregates import epoch_ms
+from streamqoe.ingest.formats import detect_format, get_format, parse_units
+from streamqoe.ingest.outcome import DeadLetter, Outcome, Record, format_received_at
+from streamqoe.ingest.read import (
+    UnreadableInput,
+    distribution_from_name,
+    read_documents,
+    read_lines,
+    resolve_format,
+)
+
+logger = logging.getLogger(__name__)
+
+CONTRACTS = ("player_event", "cmcd_report", "cdn_request", "transcode_event")
+DEAD_LETTER = "dead_letter"
+METRICS_NAMESPACE = "streamqoe"
+DEAD_LETTER_SCHEMA_VERSION = "1.0"
+
+
+class RawUnit(NamedTuple):
+    """One input unit as received.
+
+    Attributes:
+        format: ingest format name (streamqoe.ingest.formats), or `auto` to detect it.
+        payload: the exact bytes received.
+        source: where it came from (`pubsub:<subscription>`, `file:<path>:<line>`).
+        message_id: transport id (Pub/Sub message id), if any.
+        attributes: transport attributes (Pub/Sub message attributes), if any.
+        received_at_ms: arrival time, epoch ms (Pub/Sub publish time; file read time).
+    """
+
+    format: str
+    payload: bytes
+    source: str
+    message_id: str | None
+    attributes: dict[str, str] | None
+    received_at_ms: int
+
+
+def event_time_ms(contract: str, record: Mapping[str, Any]) -> int:
+    """Return the event time of a record, epoch ms: the clock the windows run on.
+
+    player_event: client_ts_ms; cmcd_report: report_ts_ms, else received_at; cdn_request:
+    request_at; transcode_event: event_at.
+    """
+    if contract == "player_event":
+        return int(record["client_ts_ms"])
+    if contract == "cmcd_report":
+        ts = record.get("report_ts_ms")
+        return int(ts) if ts is not None else epoch_ms(record["received_at"])
+    if contract == "cdn_request":
+        return epoch_ms(record["request_at"])
+    if contract == "transcode_event":
+        return epoch_ms(record["event_at"])
+    raise KeyError(f"no event time for contract {contract!r}")
+
+
+def late_dead_letter(
+    contract: str,
+    record: Mapping[str, Any],
+    *,
+    lateness_ms: int,
+    source: str,
+    received_at_ms: int,
+    message_id: str | None,
+) -> dict[str, Any]:
+    """Build the dead letter (stage `late`) of a record that arrived beyond the allowed lateness."""
+    raw = json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return {
+        "schema_version": DEAD_LETTER_SCHEMA_VERSION,
+        "source": source,
+        "stage": "late",
+        "contract": f"{contract}.v1",
+        "error_class": "BeyondAllowedLateness",
+        "error_message": f"arrived {lateness_ms} ms after its event time",
+        "raw_payload": base64.b64encode(raw.encode()).decode("ascii"),
+        "attributes": None,
+        "message_id": message_id,
+        "received_at": format_received_at(datetime.fromtimestamp(received_at_ms / 1000, UTC)),
+    }
+
+
+_COUNTERS: dict[str, Any] = {}
+
+
+def _count(name: str, n: int = 1) -> None:
+    """Increment the Beam counter `streamqoe/<name>` (counter objects are cached)."""
+    counter = _COUNTERS.get(name)
+    if counter is None:
+        counter = _COUNTERS[name] = Metrics.counter(METRICS_NAMESPACE, name)
+    counter.inc(n)
+
+
+def _route(
+    outcomes: Iterable[Outcome],
+    *,
+    allowed_lateness_ms: int | None,
+    source: str,
+    received_at_ms: int,
+    message_id: str | None,
+) -> Iterator[beam.pvalue.TaggedOutput]:
+    for outcome in outcomes:
+        if isinstance(outcome, Record):
+            at_ms = event_time_ms(outcome.contract, outcome.record)
+            lateness_ms = received_at_ms - at_ms
+            if allowed_lateness_ms is not None and lateness_ms > allowed_lateness_ms:
+                _count("dead_letters_late")
+                letter = late_dead_letter(
+                    outcome.contract,
+                    outcome.record,
+                    lateness_ms=lateness_ms,
+                    source=source,
+                    received_at_ms=received_at_ms,
+                    message_id=message_id,
+                )
+                yield beam.pvalue.TaggedOutput(
+                    DEAD_LETTER, TimestampedValue(letter, received_at_ms / 1000)
+                )
+                continue
+            _count(f"records_{outcome.contract}")
+            yield beam.pvalue.TaggedOutput(
+                outcome.contract, TimestampedValue(outcome.record, at_ms / 1000)
+            )
+        elif isinstance(outcome, DeadLetter):
+            _count(f"dead_letters_{outcome.stage}")
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER, TimestampedValue(outcome.letter, received_at_ms / 1000)
+            )
+
+
+class ParseUnitsFn(beam.DoFn):
+    """Parse one RawUnit. Out: records on a tag per contract, dead letters on `dead_letter`.
+
+    Records are stamped with their event time (event_time_ms); dead letters with the arrival
+    time. With `allowed_lateness_seconds`, a record whose arrival is later than its event time by
+    more than that becomes a dead letter of stage `late` (None: nothing is late, as in batch).
+    """
+
+    def __init__(self, allowed_lateness_seconds: float | None = None):
+        self.allowed_lateness_ms = (
+            None if allowed_lateness_seconds is None else int(allowed_lateness_seconds * 1000)
+        )
+
+    def process(self, unit: RawUnit) -> Iterator[beam.pvalue.TaggedOutput]:
+        _count("units")
+        name = unit.format
+        if name == "auto":
+            name = detect_format(unit.payload[:65536]) or "beacon"
+        received_at = datetime.fromtimestamp(unit.received_at_ms / 1000, UTC)
+        outcomes = get_format(name).parse(
+            unit.payload,
+            source=unit.source,
+            received_at=received_at,
+            message_id=unit.message_id,
+            attributes=unit.attributes,
+        )
+        yield from _route(
+            outcomes,
+            allowed_lateness_ms=self.allowed_lateness_ms,
+            source=unit.source,
+            received_at_ms=unit.received_at_ms,
+            message_id=unit.message_id,
+        )
+
+
+class ReadAndParseFilesFn(beam.DoFn):
+    """Read one file and parse every unit in it. In: (path, format name or `auto`).
+
+    Out: as ParseUnitsFn. An unreadable file becomes one dead letter of stage `decode`. Parsing a
+    whole file in one call (rather than one Beam element per line) keeps per-element overhead out
+    of the batch pipeline's hot path.
+    """
+
+    def __init__(self, received_at_ms: int):
+        self.received_at_ms = received_at_ms
+
+    def process(self, element: tuple[str, str]) -> Iterator[beam.pvalue.TaggedOutput]:
+        path, name = element
+        received_at = datetime.fromtimestamp(self.received_at_ms / 1000, UTC)
+        try:
+            name = resolve_format(path, name)
+            fmt = get_format(name)
+            units = list(read_lines(path) if fmt.units == "lines" else read_documents(path))
+        except (UnreadableInput, ValueError) as exc:
+            _count("dead_letters_decode")
+            letter = {
+                "schema_version": DEAD_LETTER_SCHEMA_VERSION,
+                "source": f"file:{path}",
+                "stage": "decode",
+                "contract": None,
+                "error_class": type(exc).__name__,
+                "error_message": str(exc),
+                "raw_payload": "",
+                "attributes": None,
+                "message_id": None,
+                "received_at": format_received_at(received_at),
+            }
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER, TimestampedValue(letter, self.received_at_ms / 1000)
+            )
+            return
+        _count("units", sum(1 for _, data in units if not data.startswith(b"#")))
+        distribution = distribution_from_name(path) if name == "cloudfront" else None
+        outcomes = parse_units(name, units, received_at=received_at, distribution=distribution)
+        yield from _route(
+            outcomes,
+            allowed_lateness_ms=None,
+            source=f"file:{path}",
+            received_at_ms=self.received_at_ms,
+            message_id=None,
+        )
+
+
+def _outputs(result: beam.pvalue.DoOutputsTuple) -> dict[str, beam.PCollection]:
+    return {tag: result[tag] for tag in (*CONTRACTS, DEAD_LETTER)}
+
+
+class ParseUnits(beam.PTransform):
+    """In: PCollection[RawUnit]. Out: dict contract name -> PCollection[record] and
+    `dead_letter` -> PCollection[dead letter dict]; records carry event-time timestamps, windows
+    are unchanged (global)."""
+
+    def __init__(self, allowed_lateness_seconds: float | None = None):
+        super().__init__()
+        self.allowed_lateness_seconds = allowed_lateness_seconds
+
+    def expand(self, units: beam.PCollection) -> dict[str, beam.PCollection]:
+        return _outputs(
+            units
+            | "ParseUnitsFn"
+            >> beam.ParDo(ParseUnitsFn(self.allowed_lateness_seconds)).with_outputs(
+                *CONTRACTS, DEAD_LETTER
+            )
+        )
+
+
+class ReadAndParseFiles(beam.PTransform):
+    """In: PCollection[(path, format)]. Out: as ParseUnits (nothing is late in batch)."""
+
+    def __init__(self, received_at: datetime | None = None):
+        super().__init__()
+        moment = received_at or datetime.now(UTC)
+        self.received_at_ms = round(moment.timestamp() * 1000)
+
+    def expand(self, files: beam.PCollection) -> dict[str, beam.PCollection]:
+        return _outputs(
+            files
+            | "ReshuffleFiles" >> beam.Reshuffle()
+            | "ReadAndParseFilesFn"
+            >> beam.ParDo(ReadAndParseFilesFn(self.received_at_ms)).with_outputs(
+                *CONTRACTS, DEAD_LETTER
+            )
+        )
