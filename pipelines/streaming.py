@@ -125,24 +125,29 @@ def build(pipeline: beam.Pipeline, options: PipelineOptions) -> None:
     _ = tables | "LandQoeTables" >> LandQoeTables(options.view_as(QoeOptions).warehouse)
 
 
-def run(argv: Sequence[str] | None = None) -> PipelineResult:
-    """Parse flags, build and run the streaming pipeline; return its result.
+def start(argv: Sequence[str] | None = None) -> PipelineResult:
+    """Parse flags, build and start the streaming pipeline; return at once with its result.
 
-    Runs until cancelled, or for `--max_run_seconds` and then cancels the pipeline.
+    The caller stops it with `result.cancel()`.
     """
     options = PipelineOptions(argv)
     require(options, QoeOptions, ["warehouse"])
     require(options, StreamingOptions, ["pubsub_project"])
-    streaming = options.view_as(StreamingOptions)
     runner = name_runner(options, STREAMING_RUNNER, streaming=True)
     logger.info("streaming pipeline on %s since %s", runner, datetime.now(UTC).isoformat())
     prepare_warehouse(options.view_as(QoeOptions).warehouse)
     pipeline = beam.Pipeline(options=options)
     build(pipeline, options)
-    result = pipeline.run()
-    if streaming.max_run_seconds > 0:
+    return pipeline.run()
+
+
+def run(argv: Sequence[str] | None = None) -> PipelineResult:
+    """Start the streaming pipeline and run it until cancelled, or for `--max_run_seconds`."""
+    result = start(argv)
+    max_run_seconds = PipelineOptions(argv).view_as(StreamingOptions).max_run_seconds
+    if max_run_seconds > 0:
         # The DirectRunner's wait_until_finish takes no duration: poll the state instead.
-        deadline = time.monotonic() + streaming.max_run_seconds
+        deadline = time.monotonic() + max_run_seconds
         while time.monotonic() < deadline and not PipelineState.is_terminal(result.state):
             time.sleep(POLL_SECONDS)
         if not PipelineState.is_terminal(result.state):

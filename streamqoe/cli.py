@@ -12,11 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from pipelines import cli as pipeline_cli
-from streamqoe import demo
+from streamqoe import demo, roundtrip
 from streamqoe.contracts import generated
 from streamqoe.ingest import cli as parse_cli
 from streamqoe.platform import local
 from streamqoe.simulator import cli as simulate_cli
+from streamqoe.warehouse import open_warehouse
 
 
 def _platform(args: argparse.Namespace) -> int:
@@ -25,6 +26,10 @@ def _platform(args: argparse.Namespace) -> int:
         print(f"local platform running; project {endpoints.project}")
         for key, value in endpoints.environment().items():
             print(f"export {key}={value}")
+    elif args.action == "smoke":
+        with local.running() as endpoints, open_warehouse(args.warehouse) as warehouse:
+            ok = roundtrip.smoke(endpoints.project, warehouse, sys.stdout)
+        return 0 if ok else 1
     elif args.action == "down":
         stopped = local.down()
         print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
@@ -61,12 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("platform", help="start, stop or inspect the local emulators")
-    p.add_argument("action", choices=["up", "down", "status"])
+    p.add_argument(
+        "action",
+        choices=["up", "down", "status", "smoke"],
+        help="smoke: bring the platform up, round-trip sample events into the warehouse, stop",
+    )
     p.add_argument(
         "--bigquery",
         action="store_true",
         help="with `up`: also start the BigQuery emulator and its OAuth token stub",
     )
+    p.add_argument("--warehouse", default=None, help="with `smoke`: warehouse URL (default DuckDB)")
     p.set_defaults(func=_platform)
 
     p = sub.add_parser("contracts", help="generate or check the tables derived from schemas/")

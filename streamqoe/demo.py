@@ -1,58 +1,209 @@
-"""The main job on the embedded defaults: platform up, events through Pub/Sub into DuckDB, report.
+"""The main job on the embedded defaults: a simulated day from events to a QoE report.
 
-Today it round-trips the sample events of all three families (player, CDN, transcode) through the
-real Pub/Sub emulator into the embedded warehouse and prints what landed, dead letters included.
-The platform is torn down at the end, whatever happens.
+1. Bring the local platform up (Google's Pub/Sub emulator).
+2. Simulate a day of viewing that ends now, with its CDN logs, transcode jobs and incidents.
+3. Backfill history through the batch pipeline: CDN logs, transcode events, CMCD reports and the
+   beacons of every view that started before the live tail.
+4. Stream the live tail (views started in the last minutes) through Pub/Sub and the streaming
+   pipeline, until every published event has landed.
+5. Model with dbt (DuckDB target), print the summary and write the HTML report.
+6. Tear the platform down, whatever happened.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
+import duckdb
+
+from streamqoe.config import data_dir
+from streamqoe.dbt_runner import dbt_env, run_dbt
+from streamqoe.live_slice import live_view_ids, publish_lines, split_beacons
 from streamqoe.platform import local
-from streamqoe.roundtrip import expected_units, publish, pull_and_land, sample_messages
-from streamqoe.warehouse import open_warehouse
+from streamqoe.report import figures
+from streamqoe.report.render import summary_text, write_html
+
+DEMO_VIEWERS = 400
+DEMO_HOURS = 24.0
+DEMO_SEED = 20261125
+LIVE_TAIL_MINUTES = 10
+STREAM_WAIT_SECONDS = 240
+STREAM_SETTLE_SECONDS = 10
+BEACON_SUBSCRIPTION = "player-events-pipeline"
 
 
-def _step(out: TextIO, text: str) -> float:
+@contextmanager
+def _step(out: TextIO, text: str) -> Iterator[None]:
     print(f"==> {text}", file=out, flush=True)
-    return time.monotonic()
+    started = time.monotonic()
+    yield
+    print(f"    done in {time.monotonic() - started:.1f} s", file=out, flush=True)
 
 
-def run(warehouse_url: str | None = None, out: TextIO = sys.stdout) -> int:
-    """Run the demo; return the exit code (non-zero when units went missing)."""
-    started = _step(out, "starting the local platform (Pub/Sub emulator)")
+def _landed_events(path: Path) -> int:
+    """Player events landed so far (0 while the pipeline's sink holds the file).
+
+    The streaming pipeline runs in this process, and DuckDB lets one process open a file only
+    with one configuration: this connection uses the sink's (read-write), not read_only.
+    """
+    try:
+        with duckdb.connect(str(path)) as con:
+            return con.execute("select count(*) from player_events").fetchone()[0]
+    except duckdb.Error:
+        return 0
+
+
+def accounting(sim_dir: Path, counts: dict[str, int]) -> list[tuple[str, int, int]]:
+    """(what, expected from the simulator's fault manifest, landed) for every landed input.
+
+    Raw tables keep duplicate deliveries (deduplication happens in the pipeline's views and in
+    staging), so the expected rows are every unit the simulator sent minus the ones it broke.
+    """
+    totals = json.loads((sim_dir / "truth" / "faults.json").read_text())["totals"]
+    manifest = json.loads((sim_dir / "manifest.json").read_text())
+    expected = {
+        "player_events": totals["beacon"]["expected_landed"],
+        "cmcd_reports": totals["cmcd"]["expected_landed"],
+        "cdn_requests": sum(
+            totals[k]["expected_landed"] for k in ("cloudfront", "mediacdn") if k in totals
+        ),
+        "transcode_events": manifest["transcode_events"],
+        "dead_letters": sum(t["expected_dead_letter"] for t in totals.values()),
+    }
+    return [(table, n, counts.get(table, 0)) for table, n in expected.items()]
+
+
+def run(
+    warehouse_url: str | None = None,
+    out: TextIO = sys.stdout,
+    viewers: int = DEMO_VIEWERS,
+    hours: float = DEMO_HOURS,
+    seed: int = DEMO_SEED,
+) -> int:
+    """Run the demo; return the exit code (non-zero when a step failed or units went missing)."""
+    from pipelines import batch, streaming  # Beam is heavy: import when the demo runs
+
+    work = data_dir() / "demo"
+    shutil.rmtree(work, ignore_errors=True)
+    warehouse_path = work / "warehouse.duckdb"
+    if warehouse_url and not warehouse_url.startswith("duckdb:"):
+        print("the demo runs on the embedded DuckDB warehouse (duckdb:PATH)", file=sys.stderr)
+        return 2
+    if warehouse_url:
+        warehouse_path = Path(warehouse_url.removeprefix("duckdb:"))
+        warehouse_path.unlink(missing_ok=True)
+    warehouse = f"duckdb:{warehouse_path}"
+    sim = work / "sim"
+    started = time.monotonic()
+    end = datetime.now(UTC).replace(second=0, microsecond=0)
+    start = end - timedelta(hours=hours)
+
     with local.running() as endpoints:
         print(f"    Pub/Sub emulator at {endpoints.pubsub_emulator_host}", file=out)
-        with open_warehouse(warehouse_url) as warehouse:
-            _step(out, f"warehouse {warehouse.url}")
-            tables = warehouse.ensure_tables()
-            before = {t: warehouse.count(t) for t in tables}
-            messages = sample_messages()
-            units = expected_units(messages)
-            _step(out, f"publishing {len(messages)} messages ({units} units) to Pub/Sub")
-            publish(endpoints.project, messages)
-            _step(out, "pulling and landing")
-            counts = pull_and_land(endpoints.project, warehouse, units)
-            print(f"\n{'table':<20}{'landed now':>12}{'rows in table':>15}", file=out)
-            for table in tables:
-                after = warehouse.count(table)
-                print(f"{table:<20}{after - before[table]:>12}{after:>15}", file=out)
-            rows = warehouse.query(
-                "select stage, error_class, left(error_message, 90) as reason from "
-                f"{warehouse.table_ref('dead_letters')} order by ingested_at desc limit 5"
+        with _step(out, f"simulating {hours:g} h of viewing for {viewers} viewers (seed {seed})"):
+            from streamqoe.simulator import cli as simulator_cli
+
+            argv = ["simulate", "--out", str(sim), "--viewers", str(viewers), "--hours", str(hours)]
+            argv += ["--seed", str(seed), "--start", start.strftime("%Y-%m-%dT%H:%M:%SZ"), "-q"]
+            if simulator_cli.main(argv) != 0:
+                return 1
+            manifest = json.loads((sim / "manifest.json").read_text())
+            print(
+                f"    {manifest['views']:,} views, {manifest['player_events']:,} player events, "
+                f"{manifest['cdn_lines']:,} CDN log lines, {manifest['transcode_events']:,} "
+                "transcode events",
+                file=out,
             )
-            if rows:
-                print("\nlatest dead letters:", file=out)
-                for row in rows:
-                    print(f"  [{row['stage']}] {row['error_class']}: {row['reason']}", file=out)
-    accounted = counts.total
+
+        live_since = end - timedelta(minutes=LIVE_TAIL_MINUTES)
+        live = split_beacons(sim, live_view_ids(sim, live_since), work / "batch")
+        print(
+            f"    live tail: {live.live_view_count} views started after "
+            f"{live_since:%H:%M} UTC ({len(live.live_lines):,} beacon messages) go through "
+            "Pub/Sub; the rest is history for the batch pipeline",
+            file=out,
+        )
+
+        with _step(out, "batch pipeline: history -> warehouse"):
+            inputs = [str(p) for p in live.batch_files]
+            inputs += [str(p) for p in sorted((sim / "cmcd").rglob("*.cmcd"))]
+            inputs += [str(p) for p in sorted((sim / "cdn").rglob("*.gz"))]
+            inputs += [str(p) for p in sorted((sim / "transcode").glob("*.jsonl"))]
+            argv = ["--warehouse", warehouse]
+            for path in inputs:
+                argv += ["--input", path]
+            batch.run(argv)
+
+        with _step(out, "streaming pipeline: live tail through Pub/Sub -> warehouse"):
+            before = _landed_events(warehouse_path)
+            expected = before + live.live_event_count
+            result = streaming.start(
+                [
+                    "--warehouse", warehouse,
+                    "--pubsub_project", endpoints.project,
+                    "--subscriptions", BEACON_SUBSCRIPTION,
+                    "--early_firing_seconds", "10",
+                ]
+            )  # fmt: skip
+            try:
+                publish_lines(endpoints.project, "player-events", live.live_lines)
+                deadline = time.monotonic() + STREAM_WAIT_SECONDS
+                while time.monotonic() < deadline and _landed_events(warehouse_path) < expected:
+                    time.sleep(2)
+                time.sleep(STREAM_SETTLE_SECONDS)
+            finally:
+                result.cancel()
+            streamed = _landed_events(warehouse_path) - before
+            print(f"    {streamed:,} of {live.live_event_count:,} live events landed", file=out)
+
+        with _step(out, "dbt build (DuckDB)"):
+            with dbt_env(
+                STREAMQOE_DUCKDB_PATH=str(warehouse_path), STREAMQOE_DBT_SCHEMA="analytics"
+            ):
+                outcome = run_dbt(["build", "--quiet"], "duckdb", work / "dbt")
+            if not outcome.success:
+                print(f"    dbt build failed: {outcome.exception or 'see the log above'}", file=out)
+                return 1
+
+        report = work / "report.html"
+        with _step(out, "QoE report from the marts"):
+            from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
+
+            incidents = json.loads((sim / "truth" / "incidents.json").read_text())
+            with DuckDBWarehouse(warehouse_path) as wh:
+                overview = write_html(wh, report, incidents)
+                pops = figures.by_pop(wh)
+                worst = figures.worst_pop_windows(wh)
+                dead = wh.query(
+                    "select stage, count(*) as n from dead_letters group by 1 order by 1"
+                )
+                tables = ("player_events", "cmcd_reports", "cdn_requests", "transcode_events")
+                counts = {t: wh.count(t) for t in (*tables, "dead_letters")}
+    print("\n" + summary_text(overview, pops, worst), file=out)
+    books = accounting(sim, counts)
+    print("\naccounting (expected from the simulator's manifest = landed):", file=out)
+    for table, expected_n, landed_n in books:
+        mark = "ok" if expected_n == landed_n else "MISMATCH"
+        print(f"  {table:<18}{expected_n:>10,}{landed_n:>10,}  {mark}", file=out)
     print(
-        f"\nunits published {units}, landed {sum(counts.landed.values())}, "
-        f"dead-lettered {sum(counts.dead_letters.values())} "
-        f"({time.monotonic() - started:.1f} s; platform stopped)",
+        "\ndead letters by stage: "
+        + (", ".join(f"{r['stage']} {r['n']:,}" for r in dead) or "none"),
         file=out,
     )
-    return 0 if accounted == units else 1
+    for incident in incidents:
+        print(
+            f"incident: {incident['description']} ({incident['start_at']}..{incident['end_at']})",
+            file=out,
+        )
+    print(f"\nreport: {report}", file=out)
+    print(f"total {time.monotonic() - started:.0f} s; platform stopped", file=out)
+    balanced = all(expected_n == landed_n for _, expected_n, landed_n in books)
+    return 0 if balanced and streamed == live.live_event_count else 1

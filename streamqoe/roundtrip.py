@@ -1,4 +1,7 @@
-"""Publish messages to the declared topics, pull them back and land them: the platform's smoke path.
+"""Publish messages to the declared topics, pull them back and land them: the platform's smoke test.
+
+`streamqoe platform smoke` runs it against the local platform to show that topics,
+subscriptions, contracts and the warehouse fit together.
 
 It uses the real client libraries end to end: google-cloud-pubsub's publisher (with attributes) and a
 synchronous pull on the pipeline subscriptions, then streamqoe.landing to land records and dead
@@ -14,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TextIO
 
 from google.cloud import pubsub_v1
 
@@ -154,3 +158,27 @@ def expected_units(messages: Iterable[Message]) -> int:
             continue
         total += len(doc) if isinstance(doc, list) else 1
     return total
+
+
+def smoke(project: str, warehouse: Warehouse, out: TextIO) -> bool:
+    """Round-trip the sample messages through a running platform and print what landed.
+
+    Returns:
+        True when every published unit landed or was dead-lettered.
+    """
+    tables = warehouse.ensure_tables()
+    before = {t: warehouse.count(t) for t in tables}
+    messages = sample_messages()
+    units = expected_units(messages)
+    publish(project, messages)
+    counts = pull_and_land(project, warehouse, units)
+    print(f"{'table':<20}{'landed now':>12}{'rows in table':>15}", file=out)
+    for table in tables:
+        after = warehouse.count(table)
+        print(f"{table:<20}{after - before[table]:>12}{after:>15}", file=out)
+    print(
+        f"units published {units}, landed {sum(counts.landed.values())}, "
+        f"dead-lettered {sum(counts.dead_letters.values())}",
+        file=out,
+    )
+    return counts.total == units

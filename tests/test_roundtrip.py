@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
-from streamqoe import demo, samples
+from streamqoe import samples
 from streamqoe.platform import local
 from streamqoe.roundtrip import expected_units, publish, pull_and_land, sample_messages
 
@@ -28,10 +26,9 @@ def test_every_published_unit_lands_or_dead_letters(pubsub_env, warehouse) -> No
     assert warehouse.count("dead_letters") == 2
 
 
-def test_demo_runs_and_tears_the_platform_down(tmp_path) -> None:
-    out = io.StringIO()
-    code = demo.run(warehouse_url=f"duckdb:{tmp_path / 'demo.duckdb'}", out=out)
-    text = out.getvalue()
-    assert code == 0, text
-    assert "units published 17, landed 15, dead-lettered 2" in text
+def test_platform_smoke_command(tmp_path, capsys) -> None:
+    from streamqoe.cli import main
+
+    assert main(["platform", "smoke", "--warehouse", f"duckdb:{tmp_path / 'smoke.duckdb'}"]) == 0
+    assert "units published 17, landed 15, dead-lettered 2" in capsys.readouterr().out
     assert set(local.status().values()) == {"stopped"}

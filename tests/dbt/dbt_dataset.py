@@ -17,19 +17,14 @@ schemas/ unnoticed.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from streamqoe import samples
-from streamqoe.config import REPO_ROOT
 from streamqoe.contracts import validate
 from streamqoe.warehouse.base import Warehouse
 
-DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 D1 = samples.SAMPLE_START  # 2026-11-24 20:00 UTC
 D2 = D1 + timedelta(days=1)
 LANDED_AT = D2 + timedelta(hours=6)
@@ -388,57 +383,3 @@ def land_dataset(warehouse: Warehouse, landed_at: datetime = LANDED_AT) -> None:
     for name, records in dataset().items():
         rows = [(validate(name, r), f"test:{name}:{i}") for i, r in enumerate(records)]
         warehouse.land(name, rows, ingested_at=landed_at)
-
-
-@contextmanager
-def dbt_env(**variables: str) -> Iterator[None]:
-    """Set environment variables for an in-process dbt run, and restore them afterwards."""
-    previous = {k: os.environ.get(k) for k in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def run_dbt(args: Sequence[str], target: str, target_path: Path) -> Any:
-    """Run dbt in-process on the project with its in-project profiles; return the dbtRunnerResult."""
-    from dbt.cli.main import dbtRunner
-
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target",
-                target,
-                "--target-path",
-                str(target_path / "target"),
-                "--log-path",
-                str(target_path / "logs"),
-            ]
-        )
-    finally:
-        if target.startswith("duckdb"):
-            _release_duckdb()
-
-
-def _release_duckdb() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in-process after a run.
-
-    dbt-duckdb caches one environment (and its duckdb connection) per process; until it is closed,
-    the test cannot open the same file with another configuration (read-only) to read the marts.
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbt_dataset import D1, LANDED_AT, VIEW_A, dbt_env, land_dataset, run_dbt, view
+from dbt_dataset import D1, LANDED_AT, VIEW_A, land_dataset, view
 from google.cloud import bigquery
 
 from streamqoe.contracts import validate
+from streamqoe.dbt_runner import dbt_env, run_dbt
 from streamqoe.platform import bigquery_emulator as bqe
 from streamqoe.warehouse.bigquery_warehouse import BigQueryWarehouse
 

@@ -13,9 +13,10 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt_dataset import D1, LANDED_AT, VIEW_A, dbt_env, land_dataset, request, run_dbt, view
+from dbt_dataset import D1, LANDED_AT, VIEW_A, land_dataset, request, view
 
 from streamqoe.contracts import validate
+from streamqoe.dbt_runner import dbt_env, run_dbt
 from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
 
 pytestmark = pytest.mark.integration
