@@ -56,7 +56,7 @@ def _build(emulator: bqe.BigQueryEmulator, tmp_path: Path) -> None:
         STREAMQOE_DBT_SCHEMA=ANALYTICS,
         STREAMQOE_LANDING_SCHEMA=LANDING,
     ):
-        result = run_dbt(["build"], target="bigquery_emulator", target_path=tmp_path)
+        result = run_dbt(["build"], target="bigquery_emulator", work_dir=tmp_path)
     failures = [
         f"{r.node.unique_id}: {r.status} {r.message}"
         for r in (result.result or [])

@@ -39,7 +39,7 @@ def _one(path: Path, sql: str) -> dict[str, Any]:
 
 def _build(path: Path, tmp_path: Path) -> None:
     with dbt_env(STREAMQOE_DUCKDB_PATH=str(path), STREAMQOE_DBT_SCHEMA="analytics"):
-        result = run_dbt(["build"], target="duckdb", target_path=tmp_path)
+        result = run_dbt(["build"], target="duckdb", work_dir=tmp_path)
     failures = [
         f"{r.node.unique_id}: {r.status} {r.message}"
         for r in (result.result or [])
