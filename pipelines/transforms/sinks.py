@@ -25,10 +25,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import apache_beam as beam
 import duckdb
+import pyarrow as pa
 from apache_beam.metrics import Metrics
 
 from pipelines.transforms.parse import DEAD_LETTER_SCHEMA_VERSION, METRICS_NAMESPACE
 from streamqoe.contracts.bigquery import table_schema
+from streamqoe.contracts.columnar import arrow_schema
 from streamqoe.contracts.registry import contract
 from streamqoe.contracts.rows import _TRANSFORMS, _typed, bigquery_json
 from streamqoe.ingest.outcome import format_received_at
@@ -98,6 +100,30 @@ class RowBuilder:
                 row[name] = None
         return row
 
+    def arrow_table(
+        self, records: list[Mapping[str, Any]], ingested_at: datetime, schema: pa.Schema
+    ) -> pa.Table:
+        """The warehouse rows of `records` as one Arrow table of `schema`, built column by column
+        (no per-row dict): equal to pa.Table.from_pylist([self(r, ingested_at) ...], schema)."""
+        n = len(records)
+        arrays = []
+        for (name, kind, spec), field in zip(self.plan, schema, strict=True):
+            if kind == "plain":
+                values: list[Any] = [r.get(name) for r in records]
+            elif kind == "typed":
+                values = [_typed(r.get(name), spec) for r in records]
+            elif kind == "derived":
+                transform = _TRANSFORMS[spec["transform"]]
+                values = [
+                    None if (v := r.get(spec["from"])) is None else transform(v) for r in records
+                ]
+            elif kind == "ingested_at":
+                values = [ingested_at] * n
+            else:
+                values = [None] * n
+            arrays.append(pa.array(values, type=field.type))
+        return pa.Table.from_arrays(arrays, schema=schema)
+
 
 class ToRowFn(beam.DoFn):
     """In: a record of `contract_name`. Out: its warehouse row (ingested_at = now)."""
@@ -114,9 +140,10 @@ class ToRowFn(beam.DoFn):
 
 
 class WriteToDuckDBFn(beam.DoFn):
-    """In: warehouse rows of one table. Out: nothing; rows are appended at the end of each bundle,
-    and every `max_batch_rows` rows within a large bundle (the FnApiRunner runs a whole bounded
-    stage as one bundle, which would otherwise hold every row in memory).
+    """In: records of one contract. Out: nothing; the records' rows (RowBuilder, built column by
+    column into Arrow, ingested_at = the time of the write) are appended at the end of each
+    bundle, and every `max_batch_rows` records within a large bundle (the FnApiRunner runs a
+    whole bounded stage as one bundle, which would otherwise hold every row in memory).
 
     The file is opened per batch and closed right after, never held between batches.
     """
@@ -125,13 +152,17 @@ class WriteToDuckDBFn(beam.DoFn):
         self.path = path
         self.contract_name = contract_name
         self.max_batch_rows = max_batch_rows
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[Mapping[str, Any]] = []
+        self.build: RowBuilder | None = None
+
+    def setup(self) -> None:
+        self.build = RowBuilder(self.contract_name)
 
     def start_bundle(self) -> None:
         self.rows = []
 
-    def process(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
+    def process(self, record: Mapping[str, Any]) -> None:
+        self.rows.append(record)
         if len(self.rows) >= self.max_batch_rows:
             self.flush()
 
@@ -145,11 +176,13 @@ class WriteToDuckDBFn(beam.DoFn):
         from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
 
         c = contract(self.contract_name)
+        build = self.build or RowBuilder(self.contract_name)
+        table = build.arrow_table(self.rows, datetime.now(UTC), arrow_schema(table_schema(c)))
         for attempt in range(1, DUCKDB_LOCK_ATTEMPTS + 1):
             try:
                 with DuckDBWarehouse(self.path) as warehouse:
                     warehouse.ensure_table(c)
-                    warehouse.insert_rows(c.table_name, self.rows)
+                    insert_arrow(warehouse.connection, c.table_name, table)
                 break
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or attempt == DUCKDB_LOCK_ATTEMPTS:
@@ -158,6 +191,15 @@ class WriteToDuckDBFn(beam.DoFn):
                 time.sleep(DUCKDB_LOCK_RETRY_SECONDS)
         Metrics.counter(METRICS_NAMESPACE, f"landed_{c.table_name}").inc(len(self.rows))
         self.rows = []
+
+
+def insert_arrow(connection: duckdb.DuckDBPyConnection, table_name: str, table: pa.Table) -> None:
+    """Append an Arrow table whose schema is the table's columns (contract order)."""
+    connection.register("_landing_batch", table)
+    try:
+        connection.execute(f'insert into "{table_name}" select * from _landing_batch')
+    finally:
+        connection.unregister("_landing_batch")
 
 
 def sink_dead_letter(failed: Any, table: str) -> dict[str, Any]:
@@ -206,11 +248,11 @@ class WriteToWarehouse(beam.PTransform):
 
     def expand(self, records: beam.PCollection) -> beam.PCollection:
         c = contract(self.contract_name)
-        rows = records | "ToRowFn" >> beam.ParDo(ToRowFn(self.contract_name))
         if self.warehouse_url.startswith("duckdb:"):
             path = self.warehouse_url.removeprefix("duckdb:")
-            _ = rows | "WriteToDuckDBFn" >> beam.ParDo(WriteToDuckDBFn(path, self.contract_name))
+            _ = records | "WriteToDuckDBFn" >> beam.ParDo(WriteToDuckDBFn(path, self.contract_name))
             return records.pipeline | "NoSinkDeadLetters" >> beam.Create([])
+        rows = records | "ToRowFn" >> beam.ParDo(ToRowFn(self.contract_name))
         project, dataset, _ = parse_bigquery_url(self.warehouse_url)
         result = (
             rows

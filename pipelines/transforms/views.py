@@ -144,15 +144,71 @@ def split_sessions(items: Iterable[tuple[str, Any]], gap_ms: int) -> list[list[t
     return sessions
 
 
+_SHAPES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def compact_item(item: tuple[str, Any]) -> tuple[Any, ...]:
+    """A view item in a form cheap to ship through a shuffle: a record becomes (tag, its keys,
+    its values), the keys tuple shared by every record of the same shape (pickle writes a shared
+    object once per accumulator). expand_item restores the item exactly."""
+    tag, value = item
+    if type(value) is not dict:
+        return item
+    keys = tuple(value)
+    shape = _SHAPES.get(keys)
+    if shape is None:
+        shape = _SHAPES.setdefault(keys, keys) if len(_SHAPES) < 1024 else keys
+    return tag, shape, tuple(value.values())
+
+
+def expand_item(compact: tuple[Any, ...]) -> tuple[str, Any]:
+    """Inverse of compact_item."""
+    if len(compact) == 2:
+        return compact  # type: ignore[return-value]
+    tag, keys, values = compact
+    return tag, dict(zip(keys, values, strict=True))
+
+
+class CollectViewItemsFn(beam.CombineFn):
+    """Collect one view's items as compact tuples (compact_item) in a list; the accumulator goes
+    through the shuffle pickled (a list of tuples pickles far faster than Beam's generic coder
+    encodes dicts). Out: the compact items, in no particular order."""
+
+    def create_accumulator(self) -> list[tuple[Any, ...]]:
+        return []
+
+    def add_input(self, acc: list[tuple[Any, ...]], item: tuple[str, Any]) -> list[Any]:
+        acc.append(compact_item(item))
+        return acc
+
+    def add_inputs(self, acc: list[tuple[Any, ...]], items: Iterable[tuple[str, Any]]) -> list:
+        acc.extend(map(compact_item, items))
+        return acc
+
+    def merge_accumulators(self, accs: Iterable[list[tuple[Any, ...]]]) -> list[Any]:
+        merged: list[tuple[Any, ...]] = []
+        for acc in accs:
+            merged.extend(acc)
+        return merged
+
+    def extract_output(self, acc: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        return acc
+
+    def get_accumulator_coder(self) -> beam.coders.Coder:
+        return beam.coders.PickleCoder()
+
+
 class SplitViewSessionsFn(beam.DoFn):
-    """In: (view_id, all items of the key) in the global window (bounded input). Out: (view_id,
-    items) per session, stamped like a session window's output (end of window - 1 ms)."""
+    """In: (view_id, all items of the key, compact as CollectViewItemsFn makes them) in the
+    global window (bounded input). Out: (view_id, items) per session, stamped like a session
+    window's output (end of window - 1 ms)."""
 
     def __init__(self, gap_seconds: float):
         self.gap_ms = int(gap_seconds * 1000)
 
-    def process(self, element: tuple[str, list[tuple[str, Any]]]) -> Iterator[TimestampedValue]:
-        view_id, items = element
+    def process(self, element: tuple[str, list[tuple[Any, ...]]]) -> Iterator[TimestampedValue]:
+        view_id, compact = element
+        items = [expand_item(c) for c in compact]
         for session in split_sessions(items, self.gap_ms):
             end_ms = max(item_time_ms(i) for i in session) + self.gap_ms
             yield TimestampedValue((view_id, session), (end_ms - 1) / 1000)
@@ -190,7 +246,7 @@ class SessionizeViews(beam.PTransform):
             return (
                 flat
                 | "GlobalWindow" >> ToGlobalWindow()
-                | "CollectPerView" >> beam.CombinePerKey(beam.combiners.ToListCombineFn())
+                | "CollectPerView" >> beam.CombinePerKey(CollectViewItemsFn())
                 | "SplitViewSessionsFn" >> beam.ParDo(SplitViewSessionsFn(self.gap_seconds))
             )
         return (

@@ -174,6 +174,9 @@ def _all_of(checks: list[Check]) -> Check:
     return lambda v: first(v) and rest(v)
 
 
+_MEMO_SIZE = 50_000
+
+
 def _object_check(schema: Mapping[str, Any]) -> Check:
     properties = schema.get("properties", {})
     props = {name: _compile(sub) for name, sub in properties.items()}
@@ -183,6 +186,11 @@ def _object_check(schema: Mapping[str, Any]) -> Check:
     additional = schema.get("additionalProperties", True)
     extra = _compile(additional) if isinstance(additional, Mapping) else None
     closed = additional is False
+
+    # Verdicts on string values already seen, per property: strings repeat across records
+    # (ids, names, enums) and their checks (pattern, length, enum) are the costly ones. A verdict
+    # depends only on the value, so the memo changes speed, never results; it is bounded.
+    seen_ok: dict[str, set[str]] = {name: set() for name in props}
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
@@ -194,6 +202,14 @@ def _object_check(schema: Mapping[str, Any]) -> Check:
             if prop is None:
                 if closed or (extra is not None and not extra(item)):
                     return False
+            elif type(item) is str:
+                ok = seen_ok[key]
+                if item in ok:
+                    continue
+                if not prop(item):
+                    return False
+                if len(ok) < _MEMO_SIZE:
+                    ok.add(item)
             elif not prop(item):
                 return False
         for key in required:  # noqa: SIM110 - no generator on the hot path

@@ -37,7 +37,7 @@ def _build(raw: bytes, ctx: UnitContext) -> list[Outcome]:
         return [ctx.finish(CONTRACT, doc, raw)]
     if not isinstance(doc, list):
         raise IngestError("UnexpectedShape", f"beacon is a {kind(doc)}, not an object or array")
-    return ctx.each(doc, CONTRACT, _event)
+    return ctx.each(doc, CONTRACT, _event, pure=True)
 
 
 def parse_beacon(

@@ -6,11 +6,14 @@ from datetime import UTC, datetime
 
 import apache_beam as beam
 import duckdb
+import pyarrow as pa
 from apache_beam.testing.test_pipeline import TestPipeline
 from beam_fixtures import T0_MS, cdn_request, player_event, simple_view
 
 from pipelines import qoe
 from pipelines.transforms.sinks import RowBuilder, WriteToWarehouse, parse_bigquery_url
+from streamqoe.contracts.bigquery import table_schema
+from streamqoe.contracts.columnar import arrow_schema
 from streamqoe.contracts.registry import contract
 from streamqoe.contracts.rows import to_row
 
@@ -40,6 +43,12 @@ def test_row_builder_equals_to_row():
     }
     for name, record in records.items():
         assert RowBuilder(name)(record, NOW) == to_row(contract(name), record, ingested_at=NOW)
+        # The DuckDB sink's columnar build equals Arrow's conversion of the rows.
+        schema = arrow_schema(table_schema(contract(name)))
+        expected = pa.Table.from_pylist(
+            [to_row(contract(name), r, ingested_at=NOW) for r in (record, record)], schema=schema
+        )
+        assert RowBuilder(name).arrow_table([record, record], NOW, schema).equals(expected)
 
 
 def test_write_to_duckdb_appends_and_releases_the_file(tmp_path):
