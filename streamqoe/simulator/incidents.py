@@ -20,6 +20,11 @@ POP_DEGRADED_MINUTES = 20
 ISP_CONGESTION_PEAK_HOUR_UTC = 19
 ISP_CONGESTION_HOURS = 2.0
 ORIGIN_ERROR_MINUTES = 15
+POP_DEGRADED_THROUGHPUT_FACTOR = 0.04
+POP_DEGRADED_ADDED_LATENCY_MS = 400
+ISP_CONGESTION_THROUGHPUT_FACTOR = 0.35
+ISP_CONGESTION_ADDED_LATENCY_MS = 60
+ORIGIN_ERROR_START_FAILURE_MULTIPLIER = 15.0
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,11 @@ def build_incidents(cfg: SimConfig, world: World) -> list[Incident]:
             pop,
             pop_start,
             pop_start + pop_len,
-            0.04,
-            400,
+            POP_DEGRADED_THROUGHPUT_FACTOR,
+            POP_DEGRADED_ADDED_LATENCY_MS,
             1.0,
-            f"CloudFront PoP {pop} degraded: throughput x0.04, +400 ms TTFB",
+            f"CloudFront PoP {pop} degraded: throughput x{POP_DEGRADED_THROUGHPUT_FACTOR:g}, "
+            f"+{POP_DEGRADED_ADDED_LATENCY_MS} ms TTFB",
         ),
         Incident(
             "inc-isp-congestion",
@@ -82,10 +88,12 @@ def build_incidents(cfg: SimConfig, world: World) -> list[Incident]:
             str(int(world.isp_asn[0])),
             peak,
             peak + isp_len,
-            0.35,
-            60,
+            ISP_CONGESTION_THROUGHPUT_FACTOR,
+            ISP_CONGESTION_ADDED_LATENCY_MS,
             1.0,
-            f"{world.isp_name[0]} (AS{int(world.isp_asn[0])}) congested at peak: throughput x0.2",
+            f"{world.isp_name[0]} (AS{int(world.isp_asn[0])}) congested at peak: "
+            f"throughput x{ISP_CONGESTION_THROUGHPUT_FACTOR:g}, "
+            f"+{ISP_CONGESTION_ADDED_LATENCY_MS} ms",
         ),
         Incident(
             "inc-origin-errors",
@@ -96,8 +104,9 @@ def build_incidents(cfg: SimConfig, world: World) -> list[Incident]:
             origin_start + origin_len,
             1.0,
             0,
-            15.0,
-            "Media CDN origin returning 5xx: start failures x15",
+            ORIGIN_ERROR_START_FAILURE_MULTIPLIER,
+            "Media CDN origin returning 5xx: start failures "
+            f"x{ORIGIN_ERROR_START_FAILURE_MULTIPLIER:g}",
         ),
     ]
 
