@@ -6,12 +6,11 @@ pipelines.aggregates, so the composite only keys, windows and formats.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.transforms.window import FixedWindows
-from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from pipelines.aggregates import (
     UNKNOWN,
@@ -21,9 +20,9 @@ from pipelines.aggregates import (
     minute_start_ms,
     new_cdn_accumulator,
 )
-from pipelines.transforms.minutes import MINUTE_SECONDS
+from pipelines.transforms.minutes import MINUTE_SECONDS, FormatMinuteFn
 from pipelines.transforms.parse import event_time_ms
-from pipelines.transforms.views import ToGlobalWindow, qoe_windowing, utc_now
+from pipelines.transforms.views import ToGlobalWindow, TriggeredComposite
 
 
 def cdn_pop_key(request: Mapping[str, Any]) -> tuple[str, str]:
@@ -52,51 +51,24 @@ class SumCdnRequestsFn(beam.CombineFn):
         return acc
 
 
-class FormatCdnPopMinuteFn(beam.DoFn):
+class FormatCdnPopMinuteFn(FormatMinuteFn):
     """In: ((cdn, pop), accumulator) in a one-minute window, or ((minute start ms, cdn, pop),
     accumulator) in the global window (batch). Out: a cdn_pop_minute.v1 row."""
 
-    def __init__(self, clock: Callable[[], str] = utc_now):
-        self.clock = clock
-
-    def process(
-        self,
-        element: tuple[tuple[Any, ...], dict[str, Any]],
-        window: Any = beam.DoFn.WindowParam,
-        pane: Any = beam.DoFn.PaneInfoParam,
-    ) -> Iterator[dict[str, Any]]:
-        key, acc = element
-        if len(key) == 3:
-            minute_ms, cdn, pop = key
-        else:
-            (cdn, pop), minute_ms = key, round(window.start.micros / 1000)
-        yield cdn_pop_minute_record(
-            window_start_ms=minute_ms,
-            cdn=cdn,
-            pop=pop,
-            acc=acc,
-            is_final=pane.timing != PaneInfoTiming.EARLY,
-            version=pane.index,
-            updated_at=self.clock(),
+    def minute_record(
+        self, minute_ms: int, values: tuple[Any, ...], acc: dict[str, Any], **pane_fields: Any
+    ) -> dict[str, Any]:
+        cdn, pop = values
+        return cdn_pop_minute_record(
+            window_start_ms=minute_ms, cdn=cdn, pop=pop, acc=acc, **pane_fields
         )
 
 
-class AggregateCdnPopMinute(beam.PTransform):
+class AggregateCdnPopMinute(TriggeredComposite):
     """In: PCollection[cdn_request] with request-time timestamps (deduplicated).
     Out: PCollection[cdn_pop_minute.v1 row] per (cdn, pop), one-minute fixed windows, early
     panes every `early_firing_seconds`, late panes up to `allowed_lateness_seconds`,
     accumulating; version = pane index."""
-
-    def __init__(
-        self,
-        allowed_lateness_seconds: float,
-        early_firing_seconds: float,
-        clock: Callable[[], str] = utc_now,
-    ):
-        super().__init__()
-        self.allowed_lateness_seconds = allowed_lateness_seconds
-        self.early_firing_seconds = early_firing_seconds
-        self.clock = clock
 
     def expand(self, requests: beam.PCollection) -> beam.PCollection:
         if requests.is_bounded:
@@ -112,12 +84,7 @@ class AggregateCdnPopMinute(beam.PTransform):
             requests
             | "KeyByCdnPop" >> beam.WithKeys(cdn_pop_key)
             | "MinuteWindows"
-            >> qoe_windowing(
-                FixedWindows(MINUTE_SECONDS),
-                bounded=requests.is_bounded,
-                early_firing_seconds=self.early_firing_seconds,
-                allowed_lateness_seconds=self.allowed_lateness_seconds,
-            )
+            >> self.windowing(FixedWindows(MINUTE_SECONDS), bounded=requests.is_bounded)
             | "SumCdnRequests" >> beam.CombinePerKey(SumCdnRequestsFn())
             | "FormatCdnPopMinuteFn" >> beam.ParDo(FormatCdnPopMinuteFn(self.clock))
         )

@@ -29,7 +29,7 @@ from pipelines.aggregates import (
     qoe_minute_record,
     subtract_contributions,
 )
-from pipelines.transforms.views import ToGlobalWindow, qoe_windowing, utc_now
+from pipelines.transforms.views import ToGlobalWindow, TriggeredComposite, utc_now
 
 MINUTE_SECONDS = MINUTE_MS // 1000
 
@@ -105,9 +105,24 @@ class SumMinuteDeltasFn(beam.CombineFn):
         return acc
 
 
-class FormatQoeMinuteFn(beam.DoFn):
-    """In: ((dimension, value), accumulator) in a one-minute window, or ((minute start ms,
-    dimension, value), accumulator) in the global window (batch). Out: a qoe_minute.v1 row."""
+def split_minute_key(
+    key: tuple[Any, ...], window: Any, dimensions: int
+) -> tuple[int, tuple[Any, ...]]:
+    """(minute start ms, dimension values) of a per-minute key with `dimensions` values: a batch
+    key (minute start ms, *values) in the global window carries its minute; a streaming key is
+    the values alone and its minute is the start of its one-minute window."""
+    if len(key) == dimensions + 1:
+        return key[0], tuple(key[1:])
+    return round(window.start.micros / 1000), tuple(key)
+
+
+class FormatMinuteFn(beam.DoFn):
+    """Base of the per-minute row formatters. In: (key, accumulator), the key being (minute start
+    ms, *values) in the global window (batch) or the `DIMENSIONS` values in a one-minute window
+    (streaming). Out: the row of `minute_record`, with is_final (not an early pane), version
+    (pane index) and updated_at (clock)."""
+
+    DIMENSIONS = 2
 
     def __init__(self, clock: Callable[[], str] = utc_now):
         self.clock = clock
@@ -119,39 +134,48 @@ class FormatQoeMinuteFn(beam.DoFn):
         pane: Any = beam.DoFn.PaneInfoParam,
     ) -> Iterator[dict[str, Any]]:
         key, acc = element
-        if len(key) == 3:
-            minute_ms, dimension, value = key
-        else:
-            (dimension, value), minute_ms = key, round(window.start.micros / 1000)
-        yield qoe_minute_record(
-            window_start_ms=minute_ms,
-            dimension=dimension,
-            dimension_value=value,
-            acc=acc,
+        minute_ms, values = split_minute_key(key, window, self.DIMENSIONS)
+        yield self.minute_record(
+            minute_ms,
+            values,
+            acc,
             is_final=pane.timing != PaneInfoTiming.EARLY,
             version=pane.index,
             updated_at=self.clock(),
         )
 
+    def minute_record(
+        self, minute_ms: int, values: tuple[Any, ...], acc: dict[str, Any], **pane_fields: Any
+    ) -> dict[str, Any]:
+        """The row of one minute and key values; `pane_fields` are is_final, version and
+        updated_at."""
+        raise NotImplementedError
 
-class AggregateQoePerMinute(beam.PTransform):
+
+class FormatQoeMinuteFn(FormatMinuteFn):
+    """In: ((dimension, value), accumulator) in a one-minute window, or ((minute start ms,
+    dimension, value), accumulator) in the global window (batch). Out: a qoe_minute.v1 row."""
+
+    def minute_record(
+        self, minute_ms: int, values: tuple[Any, ...], acc: dict[str, Any], **pane_fields: Any
+    ) -> dict[str, Any]:
+        dimension, value = values
+        return qoe_minute_record(
+            window_start_ms=minute_ms,
+            dimension=dimension,
+            dimension_value=value,
+            acc=acc,
+            **pane_fields,
+        )
+
+
+class AggregateQoePerMinute(TriggeredComposite):
     """In: ComputeViewQoe's `minutes` output, (view_id, (version, contributions)).
     Out: PCollection[qoe_minute.v1 row], one-minute fixed windows of event time per (dimension,
     value), early panes every `early_firing_seconds`, late panes up to `allowed_lateness_seconds`,
     accumulating; version = pane index (fixed windows never merge). An unbounded input goes through
     EmitMinuteDeltasFn; a bounded one has one pane per view, so its contributions are used as
     they are (same result, no per-key state)."""
-
-    def __init__(
-        self,
-        allowed_lateness_seconds: float,
-        early_firing_seconds: float,
-        clock: Callable[[], str] = utc_now,
-    ):
-        super().__init__()
-        self.allowed_lateness_seconds = allowed_lateness_seconds
-        self.early_firing_seconds = early_firing_seconds
-        self.clock = clock
 
     def expand(self, minutes: beam.PCollection) -> beam.PCollection:
         if minutes.is_bounded:
@@ -175,13 +199,7 @@ class AggregateQoePerMinute(beam.PTransform):
         )
         return (
             deltas
-            | "MinuteWindows"
-            >> qoe_windowing(
-                FixedWindows(MINUTE_SECONDS),
-                bounded=False,
-                early_firing_seconds=self.early_firing_seconds,
-                allowed_lateness_seconds=self.allowed_lateness_seconds,
-            )
+            | "MinuteWindows" >> self.windowing(FixedWindows(MINUTE_SECONDS), bounded=False)
             | "SumMinuteDeltas" >> beam.CombinePerKey(SumMinuteDeltasFn())
             | "FormatQoeMinuteFn" >> beam.ParDo(FormatQoeMinuteFn(self.clock))
         )

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.transforms.window import Sessions, TimestampCombiner
+from apache_beam.transforms.window import Sessions
 
 from pipelines.aggregates import transcode_job_record
-from pipelines.transforms.views import pane_version, qoe_windowing, utc_now
+from pipelines.transforms.views import TriggeredSessionsComposite, pane_version, utc_now
 
 
 def job_key(event: Mapping[str, Any]) -> tuple[str, str]:
@@ -39,37 +39,18 @@ class BuildTranscodeJobFn(beam.DoFn):
         )
 
 
-class BuildTranscodeJobs(beam.PTransform):
+class BuildTranscodeJobs(TriggeredSessionsComposite):
     """In: PCollection[transcode_event] with event-time timestamps. Out: PCollection[
     transcode_job.v1 row], session windows per (provider, job_id) with `gap_seconds`, early panes
     every `early_firing_seconds`, late panes up to `allowed_lateness_seconds`, accumulating;
     version = 2 x events so far + 1 for watermark panes (grows across session merges)."""
 
-    def __init__(
-        self,
-        gap_seconds: float,
-        allowed_lateness_seconds: float,
-        early_firing_seconds: float,
-        clock: Callable[[], str] = utc_now,
-    ):
-        super().__init__()
-        self.gap_seconds = gap_seconds
-        self.allowed_lateness_seconds = allowed_lateness_seconds
-        self.early_firing_seconds = early_firing_seconds
-        self.clock = clock
-
     def expand(self, events: beam.PCollection) -> beam.PCollection:
-        return (
-            events
-            | "KeyByJob" >> beam.WithKeys(job_key)
-            | "JobSessionWindows"
-            >> qoe_windowing(
-                Sessions(self.gap_seconds),
-                bounded=events.is_bounded,
-                early_firing_seconds=self.early_firing_seconds,
-                allowed_lateness_seconds=self.allowed_lateness_seconds,
-                timestamp_combiner=TimestampCombiner.OUTPUT_AT_EOW,
-            )
-            | "GroupByJob" >> beam.GroupByKey()
-            | "BuildTranscodeJobFn" >> beam.ParDo(BuildTranscodeJobFn(self.clock))
+        keyed = events | "KeyByJob" >> beam.WithKeys(job_key)
+        jobs = self.group_in_sessions(
+            keyed,
+            Sessions(self.gap_seconds),
+            window_label="JobSessionWindows",
+            group_label="GroupByJob",
         )
+        return jobs | "BuildTranscodeJobFn" >> beam.ParDo(BuildTranscodeJobFn(self.clock))

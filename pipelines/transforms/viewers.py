@@ -12,17 +12,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.transforms.window import (
-    IntervalWindow,
-    Sessions,
-    TimestampCombiner,
-    WindowFn,
-)
+from apache_beam.transforms.window import IntervalWindow, Sessions, WindowFn
 from apache_beam.utils.timestamp import Timestamp
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from pipelines.aggregates import epoch_ms, viewer_session_record
-from pipelines.transforms.views import pane_version, qoe_windowing, utc_now
+from pipelines.transforms.views import TriggeredSessionsComposite, pane_version, utc_now
 
 
 class ViewIntervalSessions(Sessions):
@@ -68,37 +63,18 @@ class BuildViewerSessionFn(beam.DoFn):
         )
 
 
-class SessionizeViewers(beam.PTransform):
+class SessionizeViewers(TriggeredSessionsComposite):
     """In: PCollection[views row] (any windowing). Out: PCollection[viewer_session.v1 row],
     windows of ViewIntervalSessions(`gap_seconds`) per viewer_id, early panes every
     `early_firing_seconds`, late panes up to `allowed_lateness_seconds`, accumulating; version =
     2 x view rows so far + 1 for watermark panes."""
 
-    def __init__(
-        self,
-        gap_seconds: float,
-        allowed_lateness_seconds: float,
-        early_firing_seconds: float,
-        clock: Callable[[], str] = utc_now,
-    ):
-        super().__init__()
-        self.gap_seconds = gap_seconds
-        self.allowed_lateness_seconds = allowed_lateness_seconds
-        self.early_firing_seconds = early_firing_seconds
-        self.clock = clock
-
     def expand(self, views: beam.PCollection) -> beam.PCollection:
-        return (
-            views
-            | "KeyFinalViewsByViewer" >> beam.FlatMap(key_final_view)
-            | "ViewerSessionWindows"
-            >> qoe_windowing(
-                ViewIntervalSessions(self.gap_seconds),
-                bounded=views.is_bounded,
-                early_firing_seconds=self.early_firing_seconds,
-                allowed_lateness_seconds=self.allowed_lateness_seconds,
-                timestamp_combiner=TimestampCombiner.OUTPUT_AT_EOW,
-            )
-            | "GroupByViewer" >> beam.GroupByKey()
-            | "BuildViewerSessionFn" >> beam.ParDo(BuildViewerSessionFn(self.clock))
+        keyed = views | "KeyFinalViewsByViewer" >> beam.FlatMap(key_final_view)
+        sessions = self.group_in_sessions(
+            keyed,
+            ViewIntervalSessions(self.gap_seconds),
+            window_label="ViewerSessionWindows",
+            group_label="GroupByViewer",
         )
+        return sessions | "BuildViewerSessionFn" >> beam.ParDo(BuildViewerSessionFn(self.clock))

@@ -82,6 +82,65 @@ def qoe_windowing(
     )
 
 
+class TriggeredComposite(beam.PTransform):
+    """Base of the composites that window with qoe_windowing: holds `allowed_lateness_seconds`,
+    `early_firing_seconds` and the `clock` for updated_at, and builds their WindowInto."""
+
+    def __init__(
+        self,
+        allowed_lateness_seconds: float,
+        early_firing_seconds: float,
+        clock: Callable[[], str] = utc_now,
+    ):
+        super().__init__()
+        self.allowed_lateness_seconds = allowed_lateness_seconds
+        self.early_firing_seconds = early_firing_seconds
+        self.clock = clock
+
+    def windowing(
+        self, windowfn: Any, *, bounded: bool, timestamp_combiner: Any = None
+    ) -> beam.WindowInto:
+        """qoe_windowing(windowfn) with this composite's early firing and lateness."""
+        return qoe_windowing(
+            windowfn,
+            bounded=bounded,
+            early_firing_seconds=self.early_firing_seconds,
+            allowed_lateness_seconds=self.allowed_lateness_seconds,
+            timestamp_combiner=timestamp_combiner,
+        )
+
+
+class TriggeredSessionsComposite(TriggeredComposite):
+    """Base of the composites that group keyed elements in session windows with `gap_seconds`
+    (window end as the output timestamp) and build one row per pane."""
+
+    def __init__(
+        self,
+        gap_seconds: float,
+        allowed_lateness_seconds: float,
+        early_firing_seconds: float,
+        clock: Callable[[], str] = utc_now,
+    ):
+        super().__init__(allowed_lateness_seconds, early_firing_seconds, clock)
+        self.gap_seconds = gap_seconds
+
+    def group_in_sessions(
+        self, keyed: beam.PCollection, windowfn: Any, *, window_label: str, group_label: str
+    ) -> beam.PCollection:
+        """In: PCollection[(key, element)]. Out: PCollection[(key, elements)], one per pane of
+        `windowfn` (a session WindowFn), steps labelled `window_label` and `group_label`."""
+        return (
+            keyed
+            | window_label
+            >> self.windowing(
+                windowfn,
+                bounded=keyed.is_bounded,
+                timestamp_combiner=TimestampCombiner.OUTPUT_AT_EOW,
+            )
+            | group_label >> beam.GroupByKey()
+        )
+
+
 class ToGlobalWindow(beam.PTransform):
     """Re-window into the global window, keeping timestamps; a no-op (no per-element step) when
     the input is already globally windowed, as bounded inputs usually are."""
