@@ -29,7 +29,7 @@ from streamqoe.dbt_runner import dbt_env, run_dbt
 from streamqoe.live_slice import live_view_ids, publish_lines, split_beacons
 from streamqoe.platform import local
 from streamqoe.report import figures
-from streamqoe.report.render import summary_text, write_html
+from streamqoe.report.render import pop_incident_texts, summary_text, write_html
 
 DEMO_VIEWERS = 400
 DEMO_HOURS = 24.0
@@ -182,6 +182,7 @@ def run(
                 overview = write_html(wh, report, incidents)
                 pops = figures.by_pop(wh)
                 worst = figures.worst_pop_windows(wh)
+                during = pop_incident_texts(wh, incidents)
                 dead = wh.query(
                     "select stage, count(*) as n from dead_letters group by 1 order by 1"
                 )
@@ -198,11 +199,8 @@ def run(
         + (", ".join(f"{r['stage']} {r['n']:,}" for r in dead) or "none"),
         file=out,
     )
-    for incident in incidents:
-        print(
-            f"incident: {incident['description']} ({incident['start_at']}..{incident['end_at']})",
-            file=out,
-        )
+    for text in during:
+        print("\n" + text, file=out)
     print(f"\nreport: {report}", file=out)
     print(f"total {time.monotonic() - started:.0f} s; platform stopped", file=out)
     balanced = all(expected_n == landed_n for _, expected_n, landed_n in books)

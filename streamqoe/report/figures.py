@@ -81,6 +81,38 @@ def by_pop(warehouse: Warehouse) -> list[dict[str, Any]]:
     )
 
 
+def _latest_pop_minutes(warehouse: Warehouse) -> str:
+    """SQL of the latest pane of every qoe_minute row broken down by PoP."""
+    return f"""
+        select *
+        from {warehouse.table_ref("qoe_minute")}
+        where dimension = 'pop'
+        qualify row_number() over (
+            partition by window_start, dimension_value order by version desc, updated_at desc
+        ) = 1
+    """
+
+
+def by_pop_between(warehouse: Warehouse, start: str, end: str) -> list[dict[str, Any]]:
+    """Rebuffer ratio per PoP over the minutes in [start, end) (RFC 3339), worst first."""
+    return _rows(
+        warehouse,
+        f"""
+        with latest as ({_latest_pop_minutes(warehouse)})
+        select
+            dimension_value as pop,
+            sum(rebuffer_duration_ms)
+                / nullif(sum(playing_time_ms + rebuffer_duration_ms), 0) as rebuffer_ratio,
+            sum(rebuffer_count) as rebuffer_count,
+            max(concurrent_plays) as plays
+        from latest
+        where window_start >= '{start}'::timestamptz and window_start < '{end}'::timestamptz
+        group by 1
+        order by rebuffer_ratio desc nulls last, plays desc
+        """,
+    )
+
+
 def rebuffer_ratio_over_time(warehouse: Warehouse) -> list[dict[str, Any]]:
     """Rebuffer ratio per PoP and time bucket, from the pipeline's live-monitoring table.
 
@@ -92,14 +124,7 @@ def rebuffer_ratio_over_time(warehouse: Warehouse) -> list[dict[str, Any]]:
     return _rows(
         warehouse,
         f"""
-        with latest as (
-            select *
-            from {warehouse.table_ref("qoe_minute")}
-            where dimension = 'pop'
-            qualify row_number() over (
-                partition by window_start, dimension_value order by version desc, updated_at desc
-            ) = 1
-        )
+        with latest as ({_latest_pop_minutes(warehouse)})
         select
             dimension_value as pop,
             time_bucket(interval {TIME_BUCKET_MINUTES} minute, window_start) as bucket_at,

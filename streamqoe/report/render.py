@@ -55,6 +55,26 @@ def summary_text(
     return "\n".join(lines)
 
 
+def incident_text(incident: Mapping[str, Any], pops: Sequence[Mapping[str, Any]]) -> str:
+    """One scheduled incident and the PoPs' rebuffer ratio during it, worst first."""
+    lines = [f"during {incident['description']} ({incident['start_at']} .. {incident['end_at']}):"]
+    for r in pops[:5]:
+        lines.append(
+            f"  {r['pop']:<16}rebuffer ratio {_pct(r['rebuffer_ratio']):>8}, "
+            f"{r['rebuffer_count']} rebuffers, up to {r['plays']} concurrent plays"
+        )
+    return "\n".join(lines)
+
+
+def pop_incident_texts(warehouse: Warehouse, incidents: Sequence[Mapping[str, Any]]) -> list[str]:
+    """incident_text for every PoP incident of the simulator's truth."""
+    return [
+        incident_text(i, figures.by_pop_between(warehouse, i["start_at"], i["end_at"]))
+        for i in incidents
+        if i.get("target_kind") == "pop"
+    ]
+
+
 def write_html(
     warehouse: Warehouse, path: Path, incidents: Sequence[Mapping[str, Any]] = ()
 ) -> figures.Overview:
@@ -84,6 +104,7 @@ def write_html(
         f"({html.escape(i['start_at'])} to {html.escape(i['end_at'])})</li>"
         for i in incidents
     )
+    during = "\n\n".join(pop_incident_texts(warehouse, incidents))
     body = [
         "<!doctype html><html><head><meta charset='utf-8'><title>StreamQoE report</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;color:#222}"
@@ -98,6 +119,8 @@ def write_html(
         body.append(
             f"<h2>Scheduled incidents (simulator ground truth)</h2><ul>{incident_items}</ul>"
         )
+    if during:
+        body.append(f"<pre>{html.escape(during)}</pre>")
     for title, svg in sections:
         body.append(f"<h2>{html.escape(title)}</h2>{svg}")
     body.append("</body></html>")
