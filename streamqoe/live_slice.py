@@ -3,8 +3,10 @@
 The demo replays a simulated day the way production sees it: most of the day is already in files
 (backfilled by the batch pipeline) while the views that started in the last minutes are still
 arriving through Pub/Sub. A view goes wholly one way or the other, so no view is split across the
-two paths. Beacon lines that cannot be read (the simulator's injected faults) stay with the batch
-files, where they dead-letter like any other bad input.
+two paths. A live view's beacon line that the parser would dead-letter, wholly or in part (the
+simulator's injected faults: malformed JSON, contract violations), stays with the batch files, where
+it dead-letters like any other bad input; so the live tail's event count is exact and the streaming
+step knows how many events to wait for.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import gzip
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from google.cloud import pubsub_v1
+
+from streamqoe.ingest.beacon import parse_beacon
 
 BEACON_ATTRIBUTES = {
     "schema_version": "1.0",
@@ -35,11 +39,7 @@ class LiveSlice:
     batch_files: list[Path]
     live_lines: list[bytes]
     live_view_count: int
-
-    @property
-    def live_event_count(self) -> int:
-        """Events in the live lines (each line is a JSON array of one view's events)."""
-        return sum(len(json.loads(line)) for line in self.live_lines)
+    live_event_count: int
 
 
 def live_view_ids(sim_dir: Path, since: datetime) -> set[str]:
@@ -65,10 +65,19 @@ def _view_of(line: bytes) -> str | None:
     return None
 
 
+def clean_event_count(line: bytes) -> int | None:
+    """Events in a beacon line the parser accepts whole, or None when any part would dead-letter."""
+    outcomes = parse_beacon(line, source="live-slice", received_at=datetime.now(UTC))
+    if any(outcome.kind != "record" for outcome in outcomes):
+        return None
+    return len(outcomes)
+
+
 def split_beacons(sim_dir: Path, live_ids: set[str], batch_dir: Path) -> LiveSlice:
-    """Copy the beacon files to `batch_dir` without the live views' lines; return those lines."""
+    """Copy the beacon files to `batch_dir` without the live views' clean lines; return those."""
     batch_files: list[Path] = []
     live: list[bytes] = []
+    live_events = 0
     for path in sorted((sim_dir / "player").rglob("*.jsonl.gz")):
         target = batch_dir / path.relative_to(sim_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -76,12 +85,17 @@ def split_beacons(sim_dir: Path, live_ids: set[str], batch_dir: Path) -> LiveSli
         with gzip.open(path, "rb") as lines:
             for line in lines:
                 line = line.rstrip(b"\n")
-                (live if _view_of(line) in live_ids else kept).append(line)
+                events = clean_event_count(line) if _view_of(line) in live_ids else None
+                if events is None:
+                    kept.append(line)
+                else:
+                    live.append(line)
+                    live_events += events
         if kept:
             with gzip.open(target, "wb", compresslevel=1) as out:
                 out.write(b"\n".join(kept) + b"\n")
             batch_files.append(target)
-    return LiveSlice(batch_files, live, len(live_ids))
+    return LiveSlice(batch_files, live, len(live_ids), live_events)
 
 
 def publish_lines(project: str, topic: str, lines: Iterable[bytes]) -> int:

@@ -83,6 +83,31 @@ def view(view_id: str, started: datetime, **fields: Any) -> dict[str, Any]:
     return record
 
 
+def view_b(**overrides: Any) -> dict[str, Any]:
+    """View b (a mobile view in GB with two rebuffers, on LHR50-C1), with `overrides`: the tests
+    land later versions of it (another PoP, a higher version) to exercise incremental merges."""
+    fields: dict[str, Any] = {
+        "viewer_id": "vw_b",
+        "video_startup_time_ms": 2000,
+        "rebuffer_count": 2,
+        "rebuffer_duration_ms": 4000,
+        "rebuffer_ratio": 0.1,
+        "playing_time_ms": 36000,
+        "avg_bitrate_kbps": 1600.0,
+        "time_per_rendition": [{"bitrate_kbps": 1600, "height": 540, "playing_time_ms": 36000}],
+        "pop": "LHR50-C1",
+        "country": "GB",
+        "asn": 2856,
+        "isp": "BT",
+        "device_type": "mobile",
+        "os_name": "iOS",
+        "browser_name": "Safari",
+        "player_name": "avplayer",
+        "player_version": "17.1",
+    }
+    return view("view-b", D1 + timedelta(minutes=10), **(fields | overrides))
+
+
 def views() -> list[dict[str, Any]]:
     """View rows as the pipeline lands them: early versions, final versions, one re-delivery."""
     a_final = view(
@@ -121,27 +146,7 @@ def views() -> list[dict[str, Any]]:
         "pop": None,
         "updated_at": _iso(D1 + timedelta(seconds=15)),
     }
-    b = view(
-        "view-b",
-        D1 + timedelta(minutes=10),
-        viewer_id="vw_b",
-        video_startup_time_ms=2000,
-        rebuffer_count=2,
-        rebuffer_duration_ms=4000,
-        rebuffer_ratio=0.1,
-        playing_time_ms=36000,
-        avg_bitrate_kbps=1600.0,
-        time_per_rendition=[{"bitrate_kbps": 1600, "height": 540, "playing_time_ms": 36000}],
-        pop="LHR50-C1",
-        country="GB",
-        asn=2856,
-        isp="BT",
-        device_type="mobile",
-        os_name="iOS",
-        browser_name="Safari",
-        player_name="avplayer",
-        player_version="17.1",
-    )
+    b = view_b()
     c = view(
         "view-c",
         D1 + timedelta(minutes=20),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbt_dataset import D1, LANDED_AT, VIEW_A, land_dataset, view
+from dbt_dataset import LANDED_AT, VIEW_A, land_dataset, view_b
 from google.cloud import bigquery
 
 from streamqoe.contracts import validate
@@ -125,25 +125,7 @@ def test_marts_match_the_duckdb_figures(built) -> None:
 
 def test_incremental_merge_on_the_emulator(built, emulator: bqe.BigQueryEmulator) -> None:
     client, tmp = built
-    moved = view(
-        "view-b",
-        D1 + timedelta(minutes=10),
-        viewer_id="vw_b",
-        rebuffer_count=2,
-        rebuffer_duration_ms=4000,
-        rebuffer_ratio=0.1,
-        playing_time_ms=36000,
-        avg_bitrate_kbps=1600.0,
-        time_per_rendition=[{"bitrate_kbps": 1600, "height": 540, "playing_time_ms": 36000}],
-        pop="LHR61-C2",
-        country="GB",
-        device_type="mobile",
-        os_name="iOS",
-        browser_name="Safari",
-        player_name="avplayer",
-        player_version="17.1",
-        version=2,
-    )
+    moved = view_b(pop="LHR61-C2", version=2)
     wh = BigQueryWarehouse(PROJECT, LANDING, endpoint=emulator.endpoint)
     try:
         wh.land(

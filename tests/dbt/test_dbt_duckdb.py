@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt_dataset import D1, LANDED_AT, VIEW_A, land_dataset, request, view
+from dbt_dataset import D1, LANDED_AT, VIEW_A, land_dataset, request, view, view_b
 
 from streamqoe.contracts import validate
 from streamqoe.dbt_runner import dbt_env, run_dbt
@@ -187,25 +187,7 @@ def test_sessions_and_devices(built) -> None:
 def test_incremental_run_merges_new_versions_and_zeroes_emptied_breakdowns(built) -> None:
     path, tmp = built
     later = LANDED_AT + timedelta(days=1)
-    b_moved = view(
-        "view-b",
-        D1 + timedelta(minutes=10),
-        viewer_id="vw_b",
-        rebuffer_count=2,
-        rebuffer_duration_ms=4000,
-        rebuffer_ratio=0.1,
-        playing_time_ms=36000,
-        avg_bitrate_kbps=1600.0,
-        time_per_rendition=[{"bitrate_kbps": 1600, "height": 540, "playing_time_ms": 36000}],
-        pop="LHR61-C2",
-        country="GB",
-        device_type="mobile",
-        os_name="iOS",
-        browser_name="Safari",
-        player_name="avplayer",
-        player_version="17.1",
-        version=2,
-    )
+    b_moved = view_b(pop="LHR61-C2", version=2)
     f = view("view-f", D1 + timedelta(minutes=40), rebuffer_count=0)
     new_request = request("f-1", D1 + timedelta(minutes=40, seconds=2), "FRA56-P1", "view-f")
     with DuckDBWarehouse(path) as wh:

@@ -64,9 +64,8 @@ def locked_version(package: str) -> str:
     return next(p["version"] for p in lock["package"] if p["name"] == package)
 
 
-@pytest.mark.parametrize("name", sorted(TEMPLATES))
-def test_dockerfile_uses_launcher_base_and_locked_beam(name: str):
-    dockerfile = (ROOT / "infra/dataflow" / name / "Dockerfile").read_text()
+def test_dockerfile_uses_launcher_base_and_locked_beam():
+    dockerfile = (ROOT / "infra/dataflow/Dockerfile").read_text()
     python = (ROOT / ".python-version").read_text().strip().replace(".", "")
     assert re.search(
         rf"^FROM gcr\.io/dataflow-templates-base/python{python}-template-launcher-base:",
@@ -77,6 +76,14 @@ def test_dockerfile_uses_launcher_base_and_locked_beam(name: str):
     assert beam and beam.group(1) == locked_version("apache-beam")
     assert "uv export --frozen --no-dev" in dockerfile
     assert "pip check" in dockerfile
+    assert re.search(r"^ARG PIPELINE=\w+$", dockerfile, re.M)
     entry = re.search(r"^ENV FLEX_TEMPLATE_PYTHON_PY_FILE=/template/(\S+)$", dockerfile, re.M)
-    assert entry and (ROOT / entry.group(1)).is_file()
-    assert f"from pipelines.{name} import run" in (ROOT / entry.group(1)).read_text()
+    assert entry and entry.group(1) == "infra/dataflow/${PIPELINE}/main.py"
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_each_template_entry_runs_its_pipeline(name: str):
+    entry = ROOT / "infra/dataflow" / name / "main.py"
+    assert f"from pipelines.{name} import run" in entry.read_text()
+    readme = (ROOT / "infra/dataflow" / name / "README.md").read_text()
+    assert f"-f infra/dataflow/Dockerfile --build-arg PIPELINE={name}" in readme
