@@ -21,13 +21,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from streamqoe.ingest import fields as f
 from streamqoe.ingest.cmcd import cmcd_from_query, decode_cmcd
-from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, run_guarded
+from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, unit_parser
 from streamqoe.ingest.payload import load_json_bytes, require_object
 from streamqoe.ingest.privacy import truncate_ip
 from streamqoe.ingest.times import from_epoch_seconds
@@ -129,21 +128,10 @@ def _build(raw: bytes, ctx: UnitContext) -> list[Outcome]:
     return [ctx.finish(CONTRACT, _record(line), raw)]
 
 
-def parse_akamai_ds2(
-    unit: bytes | str,
-    *,
-    source: str,
-    received_at: datetime,
-    message_id: str | None = None,
-    attributes: Mapping[str, Any] | None = None,
-) -> list[Outcome]:
-    """Parse one DataStream 2 JSON line into one outcome."""
-    return run_guarded(
-        unit,
-        CONTRACT,
-        _build,
-        source=source,
-        received_at=received_at,
-        message_id=message_id,
-        attributes=attributes,
-    )
+parse_akamai_ds2 = unit_parser(
+    "parse_akamai_ds2",
+    CONTRACT,
+    _build,
+    "Parse one DataStream 2 JSON line into one outcome.",
+    __name__,
+)

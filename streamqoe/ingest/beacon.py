@@ -13,11 +13,9 @@ Left out: enrichment the collector adds from the request (country, asn, isp) and
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, run_guarded
+from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, unit_parser
 from streamqoe.ingest.payload import kind, load_json_bytes
 
 logger = logging.getLogger(__name__)
@@ -40,21 +38,10 @@ def _build(raw: bytes, ctx: UnitContext) -> list[Outcome]:
     return ctx.each(doc, CONTRACT, _event, pure=True)
 
 
-def parse_beacon(
-    unit: bytes | str,
-    *,
-    source: str,
-    received_at: datetime,
-    message_id: str | None = None,
-    attributes: Mapping[str, Any] | None = None,
-) -> list[Outcome]:
-    """Parse one beacon body into one outcome per event (one dead letter if the body is bad)."""
-    return run_guarded(
-        unit,
-        CONTRACT,
-        _build,
-        source=source,
-        received_at=received_at,
-        message_id=message_id,
-        attributes=attributes,
-    )
+parse_beacon = unit_parser(
+    "parse_beacon",
+    CONTRACT,
+    _build,
+    "Parse one beacon body into one outcome per event (one dead letter if the body is bad).",
+    __name__,
+)

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from streamqoe.ingest import fields as f
 from streamqoe.ingest.cmcd import cmcd_from_query, decode_cmcd, decode_cmcd_json
-from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, run_guarded
+from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, unit_parser
 from streamqoe.ingest.payload import kind, load_json_bytes
 from streamqoe.ingest.privacy import truncate_ip
 from streamqoe.ingest.times import duration_ms, from_rfc3339
@@ -154,21 +153,10 @@ def _build(raw: bytes, ctx: UnitContext) -> list[Outcome]:
     return [ctx.finish(CONTRACT, _entry_record(doc), raw)]
 
 
-def parse_mediacdn(
-    unit: bytes | str,
-    *,
-    source: str,
-    received_at: datetime,
-    message_id: str | None = None,
-    attributes: Mapping[str, Any] | None = None,
-) -> list[Outcome]:
-    """Parse one Media CDN LogEntry (or an array of them) into one outcome per entry."""
-    return run_guarded(
-        unit,
-        CONTRACT,
-        _build,
-        source=source,
-        received_at=received_at,
-        message_id=message_id,
-        attributes=attributes,
-    )
+parse_mediacdn = unit_parser(
+    "parse_mediacdn",
+    CONTRACT,
+    _build,
+    "Parse one Media CDN LogEntry (or an array of them) into one outcome per entry.",
+    __name__,
+)

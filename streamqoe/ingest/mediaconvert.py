@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from streamqoe.ingest import fields as f
 from streamqoe.ingest.eventbridge import read_envelope
-from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, run_guarded
+from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, unit_parser
 from streamqoe.ingest.payload import load_json_bytes
 
 logger = logging.getLogger(__name__)
@@ -152,21 +151,10 @@ def _build(raw: bytes, ctx: UnitContext) -> list[Outcome]:
     return [ctx.finish(CONTRACT, job_event(doc), raw)]
 
 
-def parse_mediaconvert(
-    unit: bytes | str,
-    *,
-    source: str,
-    received_at: datetime,
-    message_id: str | None = None,
-    attributes: Mapping[str, Any] | None = None,
-) -> list[Outcome]:
-    """Parse one MediaConvert EventBridge event (or an array of them), one outcome per event."""
-    return run_guarded(
-        unit,
-        CONTRACT,
-        _build,
-        source=source,
-        received_at=received_at,
-        message_id=message_id,
-        attributes=attributes,
-    )
+parse_mediaconvert = unit_parser(
+    "parse_mediaconvert",
+    CONTRACT,
+    _build,
+    "Parse one MediaConvert EventBridge event (or an array of them), one outcome per event.",
+    __name__,
+)

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from streamqoe.contracts.conformance import check, compiled, contract_key
 
@@ -311,6 +311,54 @@ def run_guarded(
         ]
     raw = to_bytes(unit)
     return ctx.guard(raw, contract, lambda: build(raw, ctx))
+
+
+class UnitParser(Protocol):
+    """The signature every parser entry point shares: one unit in, its outcomes out."""
+
+    def __call__(
+        self,
+        unit: bytes | str,
+        *,
+        source: str,
+        received_at: datetime,
+        message_id: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> list[Outcome]: ...
+
+
+def unit_parser(
+    name: str,
+    contract: str,
+    build: Callable[[bytes, UnitContext], Iterable[Outcome]],
+    doc: str,
+    module: str,
+) -> UnitParser:
+    """Make a parser entry point `name` (in `module`, documented by `doc`) that runs `build`
+    under run_guarded for `contract`: the shared body of every single-format parser."""
+
+    def parse(
+        unit: bytes | str,
+        *,
+        source: str,
+        received_at: datetime,
+        message_id: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> list[Outcome]:
+        return run_guarded(
+            unit,
+            contract,
+            build,
+            source=source,
+            received_at=received_at,
+            message_id=message_id,
+            attributes=attributes,
+        )
+
+    parse.__name__ = parse.__qualname__ = name
+    parse.__doc__ = doc
+    parse.__module__ = module
+    return parse
 
 
 @dataclass

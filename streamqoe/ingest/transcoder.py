@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from streamqoe.ingest import fields as f
-from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, run_guarded
+from streamqoe.ingest.outcome import IngestError, Outcome, UnitContext, unit_parser
 from streamqoe.ingest.payload import decode_base64, load_json, load_json_bytes, require_object
 from streamqoe.ingest.times import from_rfc3339
 
@@ -105,21 +104,10 @@ def _build(raw: bytes, ctx: UnitContext) -> list[Outcome]:
     return [ctx.finish(CONTRACT, record, raw)]
 
 
-def parse_transcoder(
-    unit: bytes | str,
-    *,
-    source: str,
-    received_at: datetime,
-    message_id: str | None = None,
-    attributes: Mapping[str, Any] | None = None,
-) -> list[Outcome]:
-    """Parse one Transcoder API job notification (push envelope, message, or bare JSON)."""
-    return run_guarded(
-        unit,
-        CONTRACT,
-        _build,
-        source=source,
-        received_at=received_at,
-        message_id=message_id,
-        attributes=attributes,
-    )
+parse_transcoder = unit_parser(
+    "parse_transcoder",
+    CONTRACT,
+    _build,
+    "Parse one Transcoder API job notification (push envelope, message, or bare JSON).",
+    __name__,
+)
