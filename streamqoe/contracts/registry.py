@@ -18,6 +18,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+"""Bounds of every JSON integer: integers land as BigQuery INTEGER / DuckDB BIGINT / Arrow int64."""
 
 
 class ContractViolation(ValueError):
@@ -64,10 +66,30 @@ def _load() -> dict[str, Contract]:
     found: dict[str, Contract] = {}
     for path in sorted(SCHEMAS_DIR.glob("*.v*.json")):
         name, _, version = path.name.removesuffix(".json").rpartition(".v")
-        schema = json.loads(path.read_text())
+        schema = bound_integers(json.loads(path.read_text()))
         jsonschema.Draft202012Validator.check_schema(schema)
         found[name] = Contract(name=name, version=int(version), schema=schema, path=path)
     return found
+
+
+def bound_integers(schema: Any) -> Any:
+    """Give every integer-typed subschema the int64 bounds it does not narrow itself (in place).
+
+    JSON has no integer width, but every landed integer is an int64 (BigQuery INTEGER, DuckDB
+    BIGINT, Arrow int64): without the bounds a record with 2**70 would pass validation and then
+    fail in the sink. Returns `schema`.
+    """
+    if isinstance(schema, dict):
+        kind = schema.get("type")
+        if kind == "integer" or (isinstance(kind, list) and "integer" in kind):
+            schema.setdefault("minimum", INT64_MIN)
+            schema.setdefault("maximum", INT64_MAX)
+        for value in schema.values():
+            bound_integers(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            bound_integers(value)
+    return schema
 
 
 @functools.cache

@@ -6,7 +6,7 @@ import pytest
 
 from streamqoe import samples
 from streamqoe.contracts import ContractViolation, validate
-from streamqoe.contracts.registry import contract, violations
+from streamqoe.contracts.registry import INT64_MAX, bound_integers, contract, violations
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,18 @@ def test_every_player_field_documents_its_cmcd_key_or_says_none() -> None:
     for name, prop in contract("player_event").schema["properties"].items():
         if "x-cmcd" in prop:
             assert prop["x-cmcd"] in cmcd_keys, name
+
+
+def test_integers_are_bounded_to_int64_where_the_schema_does_not_narrow_them() -> None:
+    assert bound_integers({"type": ["integer", "null"]}) == {
+        "type": ["integer", "null"],
+        "minimum": -(2**63),
+        "maximum": INT64_MAX,
+    }
+    assert bound_integers({"type": "integer", "minimum": 0})["minimum"] == 0
+    event = dict(samples.player_events()[0], sequence_number=INT64_MAX)
+    assert validate("player_event", event) is event
+    with pytest.raises(ContractViolation, match=r"sequence_number: .* greater than the maximum"):
+        validate("player_event", dict(event, sequence_number=INT64_MAX + 1))
+    with pytest.raises(ContractViolation, match="asn"):
+        validate("player_event", dict(event, asn=-(2**64)))
