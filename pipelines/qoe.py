@@ -22,6 +22,14 @@ so a constant clock offset cancels out. Nothing here corrects skew between clien
 Deliberately left out: keys, windows, watermarks and state (the Beam layer decides when a view is
 closed and passes `closed=True`), the pipeline-owned view fields (`is_final`, `version`,
 `updated_at`, `pop`), ads, and any I/O.
+
+Speed: these functions run once per view over every event of the batch pipeline, so the per-event
+paths are kept lean (bench/qoe_bench.py measures them against a bare json.loads): each event dict is
+read once for ordering and once by the state machine, which decides the common event (a heartbeat
+at the current rendition) inline; per-state totals are summed once per timeline; each interval is
+split into minutes once (not every minute times every interval); timestamps are formatted without
+datetime arithmetic. The definitions are those of docs/metrics.md, unchanged; where a faster form
+replaces a plain one, the docstring gives the plain one it equals.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pipelines import scores
@@ -71,6 +80,9 @@ DIMENSION_FIELDS = (
 """Descriptive view fields copied from the events: the first non-null value in event order."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY_MS = 86_400_000
+_YEAR_10000_MS = 253_402_300_800_000
+"""Epoch ms of 10000-01-01: below it (and from 1970 on) a date has exactly four year digits."""
 
 
 class State(StrEnum):
@@ -88,7 +100,7 @@ class State(StrEnum):
     """The buffer ran dry after the first frame (a stall not caused by a seek)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class StateInterval:
     """One stretch of constant state and rendition, [start_ms, end_ms) in client epoch ms."""
 
@@ -98,19 +110,38 @@ class StateInterval:
     bitrate_kbps: int | None
     height: int | None
 
+    def __init__(
+        self, state: State, start_ms: int, end_ms: int, bitrate_kbps: int | None, height: int | None
+    ) -> None:
+        # Written out: the generated __init__ of a frozen dataclass sets each field through
+        # object.__setattr__, at twice the cost, and a timeline makes one interval per change.
+        fields = self.__dict__
+        fields["state"] = state
+        fields["start_ms"] = start_ms
+        fields["end_ms"] = end_ms
+        fields["bitrate_kbps"] = bitrate_kbps
+        fields["height"] = height
+
     @property
     def duration_ms(self) -> int:
         """Length of the interval, ms."""
         return self.end_ms - self.start_ms
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class BitrateSwitch:
     """A change of the playing rendition's bitrate after the first frame."""
 
     at_ms: int
     from_kbps: int
     to_kbps: int
+
+    def __init__(self, at_ms: int, from_kbps: int, to_kbps: int) -> None:
+        # Written out, as StateInterval's: one switch per bitrate change.
+        fields = self.__dict__
+        fields["at_ms"] = at_ms
+        fields["from_kbps"] = from_kbps
+        fields["to_kbps"] = to_kbps
 
 
 @dataclass(frozen=True)
@@ -141,8 +172,24 @@ class Timeline:
     dimensions: Mapping[str, Any] = field(default_factory=dict)
 
     def time_in(self, state: State) -> int:
-        """Total time spent in `state`, ms."""
-        return sum(i.duration_ms for i in self.intervals if i.state is state)
+        """Total time spent in `state`, ms.
+
+        Same as `sum(i.duration_ms for i in self.intervals if i.state is state)`, from totals summed
+        once per timeline (view_record asks for three states).
+        """
+        if type(state) is not State:  # not a member: no interval `is` it (the plain definition)
+            return sum(i.duration_ms for i in self.intervals if i.state is state)
+        return self._time_per_state.get(state, 0)
+
+    @cached_property
+    def _time_per_state(self) -> dict[State, int]:
+        """Total duration per state, ms, over the intervals in order (intervals are immutable)."""
+        totals: dict[State, int] = {}
+        for interval in self.intervals:
+            state = interval.state
+            if type(state) is State:
+                totals[state] = totals.get(state, 0) + (interval.end_ms - interval.start_ms)
+        return totals
 
 
 # --------------------------------------------------------------------------------------------------
@@ -158,15 +205,42 @@ def order_events(events: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]
     Returns:
         The distinct events sorted by (client_ts_ms, sequence_number).
     """
-    seen: set[int] = set()
-    distinct = []
+    return [event for _, _, event in _timed_events(events)]
+
+
+def _timed_events(events: Iterable[Mapping[str, Any]]) -> list[tuple[Any, Any, Mapping[str, Any]]]:
+    """order_events as sorted (client_ts_ms, sequence_number, event) triples.
+
+    One pass reads each event's sequence_number (the first copy is kept) and time, so each event
+    dict is looked into once here (they are large and scattered in memory). (client_ts_ms,
+    sequence_number) is unique among the kept triples, so the sort never compares two events and
+    gives the order of sorting the distinct events by that key. A missing field is left to
+    `_timed_events_plain`, which raises what the plain definition raises.
+    """
+    distinct: dict[Any, tuple[Any, Any, Mapping[str, Any]]] = {}
+    if not isinstance(events, list | tuple):
+        events = list(events)
+    try:
+        for event in events:
+            number = event["sequence_number"]
+            if number not in distinct:
+                distinct[number] = (event["client_ts_ms"], number, event)
+    except KeyError:
+        return _timed_events_plain(events)
+    return sorted(distinct.values())
+
+
+def _timed_events_plain(
+    events: Iterable[Mapping[str, Any]],
+) -> list[tuple[Any, Any, Mapping[str, Any]]]:
+    """_timed_events the plain way: dedupe in input order, then sort by (time, number)."""
+    distinct: dict[Any, Mapping[str, Any]] = {}
     for event in events:
         number = event["sequence_number"]
-        if number in seen:
-            continue
-        seen.add(number)
-        distinct.append(event)
-    return sorted(distinct, key=lambda e: (e["client_ts_ms"], e["sequence_number"]))
+        if number not in distinct:
+            distinct[number] = event
+    ordered = sorted(distinct.values(), key=lambda e: (e["client_ts_ms"], e["sequence_number"]))
+    return [(e["client_ts_ms"], e["sequence_number"], e) for e in ordered]
 
 
 class _TimelineBuilder:
@@ -182,7 +256,7 @@ class _TimelineBuilder:
         self.resume_to = State.PLAYING
         self.after_seek = State.PLAYING  # where `seek_end` goes: PAUSED if the seek began paused
         self.awaiting_seek_recovery = False  # a seek started and playback has not restarted since
-        # Time of a seek_end whose effect the next event decides (see apply).
+        # Time of a seek_end whose effect the next event decides (see replay).
         self.pending_seek_end_ms: int | None = None
         self.play_request_ms: int | None = None
         self.first_frame_ms: int | None = None
@@ -199,82 +273,129 @@ class _TimelineBuilder:
     def started(self) -> bool:
         return self.first_frame_ms is not None
 
-    def _set(
-        self,
-        at_ms: int,
-        *,
-        state: State | None = None,
-        bitrate_kbps: int | None = None,
-        height: int | None = None,
-        rendition: bool = False,
-    ) -> None:
-        """Move to a new state and/or rendition at `at_ms`, closing the current interval."""
-        new_state = state if state is not None else self.state
-        new_bitrate = bitrate_kbps if rendition else self.bitrate_kbps
-        new_height = height if rendition else self.height
-        if (new_state, new_bitrate, new_height) == (self.state, self.bitrate_kbps, self.height):
+    def _set_state(self, at_ms: int, state: State) -> None:
+        """Move to `state` at `at_ms` (same rendition), closing the current interval.
+
+        States are State members, so `is` is their equality.
+        """
+        if state is self.state:
             return
+        self._close_interval(at_ms)
+        self.state = state
+
+    def _set_rendition(self, at_ms: int, bitrate_kbps: int | None, height: int | None) -> None:
+        """Move to a rendition at `at_ms` (same state), closing the current interval.
+
+        "The same rendition" is the element test of tuple equality: identical or equal.
+        """
+        if (bitrate_kbps is self.bitrate_kbps or bitrate_kbps == self.bitrate_kbps) and (
+            height is self.height or height == self.height
+        ):
+            return  # the same rendition: nothing changes
+        self._close_interval(at_ms)
+        self.bitrate_kbps, self.height = bitrate_kbps, height
+
+    def _close_interval(self, at_ms: int) -> None:
+        """End the current interval at `at_ms` (an empty one is not kept)."""
         if at_ms > self.since_ms:
             self.intervals.append(
                 StateInterval(self.state, self.since_ms, at_ms, self.bitrate_kbps, self.height)
             )
             self.since_ms = at_ms
-        self.state, self.bitrate_kbps, self.height = new_state, new_bitrate, new_height
 
     def finish(self, end_ms: int) -> None:
         """Close the last interval at the view's end."""
         self._settle_seek_end()
-        if end_ms > self.since_ms:
-            self.intervals.append(
-                StateInterval(self.state, self.since_ms, end_ms, self.bitrate_kbps, self.height)
-            )
-            self.since_ms = end_ms
+        self._close_interval(end_ms)
 
-    def apply(self, event: Mapping[str, Any]) -> None:
-        """Apply one event (events must come in timeline order)."""
-        at = event["client_ts_ms"]
-        if self.pending_seek_end_ms is not None:
-            if event["event_type"] in _SEEK_RECOVERY_EVENTS:
-                self.pending_seek_end_ms = None  # the seek lasts until this recovery
-            elif event["event_type"] == "rebuffer_start":
-                self.pending_seek_end_ms = None  # still seek buffering
-            else:
-                self._settle_seek_end()
-        self._count_frames(event)
-        self._rendition(at, event)
-        handler = _HANDLERS.get(event["event_type"])
-        if handler is not None:
-            handler(self, at, event)
+    def replay(
+        self, timed: Sequence[tuple[int, Any, Mapping[str, Any]]], inactivity_gap_ms: int
+    ) -> tuple[str | None, int]:
+        """Apply ordered events, (client_ts_ms, sequence_number, event) triples, until the view closes.
+
+        Per event, in this order: a gap longer than `inactivity_gap_ms` since the previous event
+        closes the view at the previous event; a pending seek_end is settled (see on_seek_end); the
+        frame counters keep their highest value; the rendition follows the event's bitrate and
+        height; the event's handler (if its type has one) moves the state; a closing event closes
+        the view at its own time.
+
+        This loop runs once per event of every view, so it keeps the frame counters and the current
+        rendition in locals, calls `_rendition` only when the event's bitrate or height differs from
+        the current one (most events are heartbeats at the current rendition), and looks for a
+        close only after a handler ran (only handlers close a view).
+
+        Returns:
+            (the close reason the events give, or None while open; the time of the last event
+            applied, where the view's figures end).
+        """
+        handlers = _HANDLERS
+        dropped_max, decoded_max = self.dropped_frames, self.decoded_frames
+        bitrate_now, height_now = self.bitrate_kbps, self.height  # only _rendition changes them
+        pending = self.pending_seek_end_ms is not None  # only a handler (seek_end) sets it
+        previous_ms = timed[0][0]
+        reason: str | None = None
+        for at, _, event in timed:
+            if at - previous_ms > inactivity_gap_ms:
+                reason = "inactivity"
+                break
+            if pending:
+                kind = event["event_type"]
+                if kind in _SEEK_RECOVERY_EVENTS:
+                    self.pending_seek_end_ms = None  # the seek lasts until this recovery
+                elif kind == "rebuffer_start":
+                    self.pending_seek_end_ms = None  # still seek buffering
+                else:
+                    self._settle_seek_end()
+                pending = False
+            # Cumulative counters: the highest value seen, i.e. max(current or 0, value).
+            dropped = event.get("dropped_frames")
+            if dropped is not None:
+                current = dropped_max or 0
+                dropped_max = dropped if dropped > current else current
+            decoded = event.get("decoded_frames")
+            if decoded is not None:
+                current = decoded_max or 0
+                decoded_max = decoded if decoded > current else current
+            bitrate = event.get("bitrate_kbps")
+            rendition = event.get("rendition")
+            height = rendition.get("height") if rendition else None
+            # The exact test below implies this cheaper one, which most events fail.
+            if (bitrate != bitrate_now or height != height_now) and (
+                (bitrate is not None and bitrate != bitrate_now)
+                or (height is not None and height != height_now)
+            ):
+                self._rendition(at, bitrate, height)
+                bitrate_now, height_now = self.bitrate_kbps, self.height
+            handler = handlers.get(event["event_type"])
+            previous_ms = at
+            if handler is not None:
+                handler(self, at, event)
+                if self.terminal is not None:
+                    reason = self.terminal
+                    break
+                pending = self.pending_seek_end_ms is not None
+        self.dropped_frames, self.decoded_frames = dropped_max, decoded_max
+        return reason, previous_ms
 
     def _settle_seek_end(self) -> None:
         """End a seek at its seek_end: the event after it showed no further buffering."""
         if self.pending_seek_end_ms is not None:
-            self._set(self.pending_seek_end_ms, state=self.after_seek)
+            self._set_state(self.pending_seek_end_ms, self.after_seek)
             self.pending_seek_end_ms = None
 
-    def _count_frames(self, event: Mapping[str, Any]) -> None:
-        dropped, decoded = event.get("dropped_frames"), event.get("decoded_frames")
-        if dropped is not None:
-            self.dropped_frames = max(self.dropped_frames or 0, dropped)
-        if decoded is not None:
-            self.decoded_frames = max(self.decoded_frames or 0, decoded)
-
-    def _rendition(self, at: int, event: Mapping[str, Any]) -> None:
+    def _rendition(self, at: int, bitrate: int | None, height: int | None) -> None:
         """Follow the rendition: any event's bitrate_kbps (and rendition.height) is the current one."""
-        bitrate = event.get("bitrate_kbps")
-        rendition = event.get("rendition") or {}
-        height = rendition.get("height")
         if bitrate is None:
             if height is not None and height != self.height:
-                self._set(at, bitrate_kbps=self.bitrate_kbps, height=height, rendition=True)
+                self._set_rendition(at, self.bitrate_kbps, height)
             return
         if bitrate != self.bitrate_kbps:
-            if self.started and self.bitrate_kbps is not None:
+            if self.first_frame_ms is not None and self.bitrate_kbps is not None:  # started
                 self.switches.append(BitrateSwitch(at, self.bitrate_kbps, bitrate))
             # A new bitrate without its rendition leaves the height unknown.
-            self._set(at, bitrate_kbps=bitrate, height=height, rendition=True)
+            self._set_rendition(at, bitrate, height)
         elif height is not None and height != self.height:
-            self._set(at, bitrate_kbps=bitrate, height=height, rendition=True)
+            self._set_rendition(at, bitrate, height)
 
     def on_play_request(self, at: int, event: Mapping[str, Any]) -> None:
         if self.play_request_ms is None and not self.started:
@@ -285,17 +406,17 @@ class _TimelineBuilder:
             self.first_frame_ms = at
             self.player_startup_ms = event.get("startup_ms")
         self.awaiting_seek_recovery = False
-        self._set(at, state=State.PLAYING)
+        self._set_state(at, State.PLAYING)
 
     def on_pause(self, at: int, event: Mapping[str, Any]) -> None:
         if self.state in (State.PLAYING, State.REBUFFERING, State.SEEKING):
             self.resume_to = State.REBUFFERING if self.state is State.REBUFFERING else State.PLAYING
-            self._set(at, state=State.PAUSED)
+            self._set_state(at, State.PAUSED)
 
     def on_resume(self, at: int, event: Mapping[str, Any]) -> None:
         if self.state is State.PAUSED:
             self.awaiting_seek_recovery = False
-            self._set(at, state=self.resume_to)
+            self._set_state(at, self.resume_to)
 
     def on_seek_start(self, at: int, event: Mapping[str, Any]) -> None:
         if not self.started or self.state is State.SEEKING:
@@ -304,7 +425,7 @@ class _TimelineBuilder:
         self.after_seek = State.PAUSED if self.state is State.PAUSED else State.PLAYING
         self.resume_to = State.PLAYING  # a seek flushes an interrupted stall
         self.awaiting_seek_recovery = True
-        self._set(at, state=State.SEEKING)
+        self._set_state(at, State.SEEKING)
 
     def on_seek_end(self, at: int, event: Mapping[str, Any]) -> None:
         # Players send seek_end when the new position is reached; playback may still be waiting
@@ -317,18 +438,18 @@ class _TimelineBuilder:
         if self.state not in (State.PLAYING, State.PAUSED):
             return  # before the first frame (startup), already stalled, or seek buffering
         if self.state is State.PAUSED and self.resume_to is State.REBUFFERING:
-            self._set(at, state=State.REBUFFERING)  # the stall interrupted by the pause goes on
+            self._set_state(at, State.REBUFFERING)  # the stall interrupted by the pause goes on
         elif self.awaiting_seek_recovery:
             self.after_seek = State.PLAYING
-            self._set(at, state=State.SEEKING)  # buffering right after a seek: seek buffering
+            self._set_state(at, State.SEEKING)  # buffering right after a seek: seek buffering
         else:
             self.rebuffer_starts.append(at)
-            self._set(at, state=State.REBUFFERING)
+            self._set_state(at, State.REBUFFERING)
 
     def on_rebuffer_end(self, at: int, event: Mapping[str, Any]) -> None:
         if self.state in (State.REBUFFERING, State.SEEKING):
             self.awaiting_seek_recovery = False
-            self._set(at, state=State.PLAYING)
+            self._set_state(at, State.PLAYING)
         elif self.state is State.PAUSED and self.resume_to is State.REBUFFERING:
             self.resume_to = State.PLAYING  # the buffer refilled during the pause
 
@@ -391,35 +512,42 @@ def build_timeline(
         raise ValueError(
             f"close_reason {close_reason!r} needs closed=True and one of {CLOSE_REASONS}"
         )
-    ordered = order_events(events)
-    if not ordered:
+    if isinstance(events, list) and events and all(type(e) is dict for e in events[:1]):
+        from collections import deque
+        from itertools import repeat
+
+        for key in (
+            "sequence_number",
+            "client_ts_ms",
+            "event_type",
+            "bitrate_kbps",
+            "rendition",
+            "app_name",
+            "browser_name",
+        ):
+            try:
+                deque(map(dict.get, events, repeat(key)), maxlen=0)
+            except TypeError:
+                break
+    timed = _timed_events(events)
+    if not timed:
         raise ValueError("a view needs at least one event")
+    ordered = [event for _, _, event in timed]
     view_id = _first_non_null(ordered, "view_id")
     if not view_id:
         raise ValueError("the events carry no view_id")
-    start_ms = ordered[0]["client_ts_ms"]
+    start_ms = timed[0][0]
     builder = _TimelineBuilder(start_ms)
-    derived_reason: str | None = None
-    previous_ms = start_ms
-    for event in ordered:
-        at = event["client_ts_ms"]
-        if at - previous_ms > inactivity_gap_ms:
-            derived_reason = "inactivity"
-            break
-        builder.apply(event)
-        previous_ms = at
-        if builder.terminal is not None:
-            derived_reason = builder.terminal
-            break
+    derived_reason, end_ms = builder.replay(timed, inactivity_gap_ms)
     if derived_reason is None and closed:
         derived_reason = "inactivity"
-    builder.finish(previous_ms)
+    builder.finish(end_ms)
     return Timeline(
         view_id=view_id,
         start_ms=start_ms,
-        end_ms=previous_ms,
-        last_event_ms=ordered[-1]["client_ts_ms"],
-        event_count=len(ordered),
+        end_ms=end_ms,
+        last_event_ms=timed[-1][0],
+        event_count=len(timed),
         intervals=tuple(builder.intervals),
         play_request_ms=builder.play_request_ms,
         first_frame_ms=builder.first_frame_ms,
@@ -461,7 +589,12 @@ def view_close(
 
 
 def _first_non_null(events: Sequence[Mapping[str, Any]], name: str) -> Any:
-    return next((e[name] for e in events if e.get(name) is not None), None)
+    """The first non-null value of `name` in the events (None when every event lacks it)."""
+    for event in events:
+        value = event.get(name)
+        if value is not None:
+            return value
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -518,8 +651,9 @@ def avg_bitrate_kbps(timeline: Timeline) -> float | None:
     weighted = known = 0
     for interval in timeline.intervals:
         if interval.state is State.PLAYING and interval.bitrate_kbps is not None:
-            weighted += interval.bitrate_kbps * interval.duration_ms
-            known += interval.duration_ms
+            duration = interval.end_ms - interval.start_ms
+            weighted += interval.bitrate_kbps * duration
+            known += duration
     return weighted / known if known else None
 
 
@@ -549,7 +683,7 @@ def time_per_rendition(timeline: Timeline) -> list[dict[str, Any]]:
     for interval in timeline.intervals:
         if interval.state is State.PLAYING and interval.bitrate_kbps is not None:
             key = (interval.bitrate_kbps, interval.height)
-            totals[key] = totals.get(key, 0) + interval.duration_ms
+            totals[key] = totals.get(key, 0) + (interval.end_ms - interval.start_ms)
     ordered = sorted(
         totals.items(), key=lambda kv: (kv[0][0], -1 if kv[0][1] is None else kv[0][1])
     )
@@ -594,9 +728,55 @@ def video_playback_failure(timeline: Timeline) -> bool:
 
 
 def rfc3339_from_epoch_ms(epoch_ms: int) -> str:
-    """Format epoch milliseconds as an RFC 3339 UTC timestamp with milliseconds ('...T20:00:01.180Z')."""
+    """Format epoch milliseconds as an RFC 3339 UTC timestamp with milliseconds ('...T20:00:01.180Z').
+
+    The text of `f"{_EPOCH + timedelta(milliseconds=epoch_ms):%Y-%m-%dT%H:%M:%S}"` plus the
+    milliseconds; integer times from 1970 to 9999 take the time of day by integer division and the
+    date from a cache, anything else goes through datetime.
+    """
+    if type(epoch_ms) is int and 0 <= epoch_ms < _YEAR_10000_MS:
+        days, ms_of_day = divmod(epoch_ms, _DAY_MS)
+        minute_of_day, ms_of_minute = divmod(ms_of_day, MINUTE_MS)
+        seconds, millis = divmod(ms_of_minute, 1000)
+        return f"{_utc_date(days)}T{_HH_MM[minute_of_day]}:{_DIGITS[seconds]}.{_DIGITS3[millis]}Z"
     moment = _EPOCH + timedelta(milliseconds=epoch_ms)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
+
+
+@lru_cache(maxsize=4096)
+def _utc_date(days: int) -> str:
+    """'YYYY-MM-DD' of the UTC day `days` after 1970-01-01 (a few distinct days per run)."""
+    return f"{_EPOCH + timedelta(days=days):%Y-%m-%d}"
+
+
+_HH_MM = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(24 * 60))
+"""'HH:MM' of each minute of a day."""
+_DIGITS = tuple(f"{n:02d}" for n in range(60))
+"""'00' to '59'."""
+_DIGITS3 = tuple(f"{n:03d}" for n in range(1000))
+"""'000' to '999'."""
+
+
+def _minute_labels(first_minute: int, count: int) -> list[str]:
+    """rfc3339_from_epoch_ms of the `count` minute starts from `first_minute` (a whole minute).
+
+    Only the date changes from day to day; within a day the labels differ by their 'HH:MM'.
+    """
+    last = first_minute + (count - 1) * MINUTE_MS
+    if (
+        type(first_minute) is not int
+        or first_minute % MINUTE_MS
+        or not 0 <= first_minute <= last < _YEAR_10000_MS
+    ):
+        return [rfc3339_from_epoch_ms(first_minute + k * MINUTE_MS) for k in range(count)]
+    labels: list[str] = []
+    day, minute = divmod(first_minute // MINUTE_MS, 24 * 60)
+    while len(labels) < count:
+        date = _utc_date(day)
+        stop = min(24 * 60, minute + count - len(labels))
+        labels += [f"{date}T{hh_mm}:00.000Z" for hh_mm in _HH_MM[minute:stop]]
+        day, minute = day + 1, 0
+    return labels
 
 
 def view_record(
@@ -716,12 +896,42 @@ def compute_view(
 # Per-minute contributions (qoe_minute) and percentiles
 
 
-def _overlap_ms(timeline: Timeline, state: State, window_start: int, window_end: int) -> int:
-    return sum(
-        max(0, min(i.end_ms, window_end) - max(i.start_ms, window_start))
-        for i in timeline.intervals
-        if i.state is state
-    )
+def _minute_overlaps(
+    intervals: Iterable[StateInterval], state: State, first_minute: int, minutes: int
+) -> list[int]:
+    """Time in `state` inside each of `minutes` one-minute windows from `first_minute`, ms.
+
+    Entry k is `sum(max(0, min(i.end_ms, we) - max(i.start_ms, ws)) for i in intervals if i.state
+    is state)` for the window [ws, we) = [first_minute + k * MINUTE_MS, ws + MINUTE_MS); each
+    interval is visited once and split over the windows it touches (the others get 0 from it), in
+    interval order, so the sums are the same to the last bit.
+    """
+    totals = [0] * minutes
+    for interval in intervals:
+        if interval.state is not state:
+            continue
+        start, end = interval.start_ms, interval.end_ms
+        index = max(0, int((start - first_minute) // MINUTE_MS))  # the window holding the start
+        window_start = first_minute + index * MINUTE_MS
+        while index < minutes and window_start < end:
+            window_end = window_start + MINUTE_MS
+            # min(end, window_end) - max(start, window_start), without the two calls
+            overlap = (window_end if window_end < end else end) - (
+                window_start if window_start > start else start
+            )
+            if overlap > 0:
+                totals[index] += overlap
+            index += 1
+            window_start = window_end
+    return totals
+
+
+def _minute_index(at_ms: int | None, first_minute: int, minutes: int) -> int | None:
+    """Index of the window [ws, ws + MINUTE_MS) holding `at_ms` among `minutes` windows, or None."""
+    if at_ms is None:
+        return None
+    index = int((at_ms - first_minute) // MINUTE_MS)  # int: times may be floats (1.0 is an integer)
+    return index if 0 <= index < minutes else None
 
 
 def minute_contributions(timeline: Timeline) -> list[dict[str, Any]]:
@@ -741,48 +951,62 @@ def minute_contributions(timeline: Timeline) -> list[dict[str, Any]]:
         is_settled (the view's timeline has passed the minute's end or is closed: later events of an
         in-order view no longer change this contribution).
     """
+    view_id = timeline.view_id
     first_frame = timeline.first_frame_ms
+    end_ms = timeline.end_ms
     attempt_ms = (
         timeline.play_request_ms if timeline.play_request_ms is not None else timeline.start_ms
     )
     closed = timeline.close_reason is not None
-    start_failed = video_start_failure(timeline)
-    playback_failed = video_playback_failure(timeline)
-    ebvs = exit_before_video_start(timeline)
+    # 0/1 counts of the view's outcome, for the minute of its close
+    start_failures = int(video_start_failure(timeline))
+    playback_failures = int(video_playback_failure(timeline))
+    ebvs = int(exit_before_video_start(timeline))
     startup = video_startup_time_ms(timeline)
-    out = []
     first_minute = timeline.start_ms // MINUTE_MS * MINUTE_MS
-    for window_start in range(first_minute, timeline.end_ms + 1, MINUTE_MS):
+    windows = range(first_minute, end_ms + 1, MINUTE_MS)
+    minutes = len(windows)
+    # Everything per minute is worked out once per view, then read by window index: the time in a
+    # state splits each interval over its minutes, a point in time (attempt, first frame, stall
+    # start, close) falls in exactly one window, and window k ends where window k + 1 starts.
+    playing = _minute_overlaps(timeline.intervals, State.PLAYING, first_minute, minutes)
+    rebuffering = _minute_overlaps(timeline.intervals, State.REBUFFERING, first_minute, minutes)
+    stalls = [0] * minutes
+    for stall_ms in timeline.rebuffer_starts_ms:
+        index = _minute_index(stall_ms, first_minute, minutes)
+        if index is not None:
+            stalls[index] += 1
+    attempt_index = _minute_index(attempt_ms, first_minute, minutes)
+    start_index = _minute_index(first_frame, first_minute, minutes)
+    close_index = _minute_index(end_ms, first_minute, minutes) if closed else None
+    labels = _minute_labels(first_minute, minutes + 1)
+    out = []
+    for index, window_start in enumerate(windows):
         window_end = window_start + MINUTE_MS
-
-        def within(at_ms: int | None, ws: int = window_start, we: int = window_end) -> bool:
-            return at_ms is not None and ws <= at_ms < we
-
-        at_close = closed and within(timeline.end_ms)
+        at_close = index == close_index
+        started = index == start_index
         concurrent = (
             first_frame is not None
             and first_frame < window_end
-            and (first_frame >= window_start or timeline.end_ms > window_start)
+            and (first_frame >= window_start or end_ms > window_start)
         )
         out.append(
             {
-                "view_id": timeline.view_id,
+                "view_id": view_id,
                 "window_start_ms": window_start,
-                "window_start": rfc3339_from_epoch_ms(window_start),
-                "window_end": rfc3339_from_epoch_ms(window_end),
-                "concurrent_plays": int(concurrent),
-                "play_attempts": int(within(attempt_ms)),
-                "video_starts": int(within(first_frame)),
-                "video_startup_time_ms": startup if within(first_frame) else None,
-                "playing_time_ms": _overlap_ms(timeline, State.PLAYING, window_start, window_end),
-                "rebuffer_duration_ms": _overlap_ms(
-                    timeline, State.REBUFFERING, window_start, window_end
-                ),
-                "rebuffer_count": sum(1 for t in timeline.rebuffer_starts_ms if within(t)),
-                "video_start_failures": int(start_failed and at_close),
-                "video_playback_failures": int(playback_failed and at_close),
-                "exits_before_video_start": int(ebvs and at_close),
-                "is_settled": closed or window_end <= timeline.end_ms,
+                "window_start": labels[index],
+                "window_end": labels[index + 1],
+                "concurrent_plays": 1 if concurrent else 0,
+                "play_attempts": 1 if index == attempt_index else 0,
+                "video_starts": 1 if started else 0,
+                "video_startup_time_ms": startup if started else None,
+                "playing_time_ms": playing[index],
+                "rebuffer_duration_ms": rebuffering[index],
+                "rebuffer_count": stalls[index],
+                "video_start_failures": start_failures if at_close else 0,
+                "video_playback_failures": playback_failures if at_close else 0,
+                "exits_before_video_start": ebvs if at_close else 0,
+                "is_settled": closed or window_end <= end_ms,
             }
         )
     return out
