@@ -77,7 +77,7 @@ def _type_check(types: list[str]) -> Check:
         if isinstance(value, int):
             return want_int or want_num
         if isinstance(value, float):
-            return want_num or (want_int and value.is_integer())
+            return want_num  # 1.0 is no integer here (registry.STRICT_INTEGERS)
         return False
 
     return check

@@ -125,10 +125,26 @@ def registry() -> Registry:
     return Registry().with_resources(resources)
 
 
+def _is_strict_integer(checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+STRICT_INTEGERS = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", _is_strict_integer
+    ),
+)
+"""Draft 2020-12 with one change: an integer is a JSON integer literal, not any number with a zero
+fraction (`1.0`). Integers are epoch milliseconds, counts and ids that the pipelines do integer
+arithmetic on and land as int64, so a `1.0` is refused with a clear reason instead of failing a
+computation later."""
+
+
 @functools.cache
 def validator(name: str) -> jsonschema.Draft202012Validator:
     """Return a compiled validator for one contract (formats such as date-time are checked)."""
-    return jsonschema.Draft202012Validator(
+    return STRICT_INTEGERS(
         contract(name).schema,
         registry=registry(),
         format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,

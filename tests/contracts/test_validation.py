@@ -79,3 +79,10 @@ def test_integers_are_bounded_to_int64_where_the_schema_does_not_narrow_them() -
         validate("player_event", dict(event, sequence_number=INT64_MAX + 1))
     with pytest.raises(ContractViolation, match="asn"):
         validate("player_event", dict(event, asn=-(2**64)))
+
+
+def test_an_integral_float_is_no_integer() -> None:
+    event = dict(samples.player_events()[0])
+    with pytest.raises(ContractViolation, match=r"client_ts_ms: .* is not of type 'integer'"):
+        validate("player_event", dict(event, client_ts_ms=float(event["client_ts_ms"])))
+    assert validate("player_event", dict(event, playback_rate=1)) is not None  # numbers take ints
