@@ -1,27 +1,36 @@
-"""Parse a whole CloudFront standard log file at once (DuckDB SQL + Arrow), exactly as the row parser.
+"""Parse a whole CloudFront standard log file at once (Arrow CSV + DuckDB SQL), exactly as the row parser.
 
 The row parser (`cloudfront.StandardLogParser`) is the definition of correct: one line in, one
 record or dead letter out. This module is a second path to the same answer for whole files, fast
 enough for batch loads:
 
-1. The file is read (gzip or plain) into memory and split into lines with numpy (no copy: the
-   Arrow line column points into the file's bytes).
-2. Lines the SQL cannot vouch for up front go to the row parser in file order: `#` headers (a
-   `#Fields` line switches the field map from the next line on), blank lines, lines that do not
-   start with printable ASCII, lines holding a carriage return or NUL, and lines that are not UTF-8.
-3. Every other line is parsed by one DuckDB query per field map (multi-threaded): split on tabs,
-   `-` and empty as null, integers, seconds -> ms, date + time, IPv4 /24 and IPv6 /48 truncation,
-   URL decoding (twice for double-encoded user agents), cache result normalization, and the
-   `CMCD=` argument, which `columnar_cmcd` decodes into the typed struct. Each check the query
-   cannot pass (field count, a number that is not a plain number, a bad date, an address it
-   cannot normalize, a URL escape that is not UTF-8, unusual CMCD) sends the line to the row
-   parser, as do rows that `columnar_checks` finds may break the contract (enums, ranges,
-   lengths, patterns, required columns, all read from cdn_request.v1).
+1. The file is read (plain, in one read) or inflated (gzip) into memory. A few byte searches
+   find the lines only the row parser may read, which it reads in file order: `#` lines (a
+   `#Fields` line switches the field map from the next line on), lines holding a carriage return
+   or NUL, lines that are not UTF-8, and lines starting with a byte order mark. In a usual file
+   these are the two header lines, and no pass is made line by line.
+2. The other lines of each field map (the file's own bytes, without a copy, when they follow each
+   other) are split into columns by Arrow's CSV reader: tab-separated, no quoting, `-` and empty
+   as null, only the fields the contract reads. Lines whose field count is not the header's are
+   set aside by the reader and go to the row parser.
+3. One DuckDB query per field map types the columns: integers, seconds -> ms, date + time, IPv4
+   /24 and IPv6 /48 truncation, URL decoding, cache result normalization. User agents are decoded
+   (twice when double-encoded) once per distinct agent. Beside it, in a second thread, a smaller
+   query takes the `CMCD=` argument, which `columnar_cmcd` decodes into the typed struct. Strings
+   the record keeps as the log has them (request id, PoP, method, query...) are the CSV reader's
+   columns, not copied. Each check the queries cannot pass (a number that is not a plain number,
+   a bad date, an address they cannot normalize, a URL escape that is not UTF-8, unusual CMCD)
+   sends the line to the row parser, as do rows that `columnar_checks` finds may break the
+   contract (enums, ranges, lengths, patterns, required columns, all read from cdn_request.v1).
 4. Records from both paths are merged in file order; dead letters come only from the row parser.
 
+Threads: the CSV reader runs in one; DuckDB gets all cores but one (see `_duckdb_threads`), the
+CMCD thread the last one. On the 2-vCPU bench machine, which other jobs share, more threads cost
+more CPU time and more wall time.
+
 `read_cloudfront_table` returns the records as an Arrow table whose schema is the cdn_request
-table schema without the ingest columns; `iter_cloudfront_outcomes` yields the same `Outcome`s as
-`parse_cloudfront_log(read_lines(path))`, dicts equal key for key.
+table schema without the ingest columns (its columns may be chunked); `iter_cloudfront_outcomes`
+yields the same `Outcome`s as `parse_cloudfront_log(read_lines(path))`, dicts equal key for key.
 
 Left out: real-time logs (they arrive a Kinesis record at a time), field maps without `date` and
 `time` or with real-time `cmcd-*` fields (such segments go wholly to the row parser), and
@@ -33,7 +42,9 @@ from __future__ import annotations
 import functools
 import gzip
 import logging
+import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +53,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 from streamqoe.contracts.bigquery import INGEST_COLUMNS, table_schema
 from streamqoe.contracts.columnar import arrow_schema
@@ -59,28 +71,28 @@ from streamqoe.ingest.columnar_checks import violation_mask
 from streamqoe.ingest.columnar_cmcd import (
     STATE_FALLBACK,
     STATE_TEXT,
+    CmcdColumn,
     cmcd_argument_sql,
     decode_cmcd_column,
     sql_literal,
     struct_row,
 )
 from streamqoe.ingest.outcome import DeadLetter, Outcome, Record, UnitContext
-from streamqoe.ingest.read import UnreadableInput, open_binary
+from streamqoe.ingest.read import GZIP_MAGIC, UnreadableInput, open_binary
 
 logger = logging.getLogger(__name__)
 
 MAX_INT_DIGITS = 18  # longer numbers may not fit int64: the row parser decides
+CSV_BLOCK_BYTES = 1 << 20  # Arrow CSV block; a longer line makes the reader retry in one block
 _HEX = "[0-9A-Fa-f]{1,4}"
 _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _IPV4 = rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}"
 _DATE = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 _TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 _SECONDS = r"[0-9]{1,9}(\.[0-9]{1,3})?"
-# Lines the SQL takes: first byte printable ASCII other than '#'.
 _INT_COLUMNS = ("bytes_sent", "bytes_received", "range_start", "range_end", "asn")
-_FIRST_OK = np.zeros(256, dtype=bool)
-_FIRST_OK[0x21:0x7F] = True
-_FIRST_OK[ord("#")] = False
+# A line starting with a byte order mark goes to the row parser: the CSV reader would drop it.
+_BOM = b"\xef\xbb\xbf"
 
 
 def _ipv6_pattern() -> str:
@@ -144,46 +156,220 @@ def read_bytes(path: str) -> bytes:
         raise UnreadableInput(f"{path}: {exc}") from None
 
 
-def _line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Return (start, end) byte offsets of every line; end excludes the newline."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
-    ends = np.concatenate((newlines, [len(data)])).astype(np.int64)
-    if starts[-1] == len(data):  # the file ends with a newline: no last partial line
-        starts, ends = starts[:-1], ends[:-1]
-    return starts, ends
+def read_data(path: str) -> bytes:
+    """Return the decompressed content of `path`, a plain file in one read (no buffer copies).
 
+    A gzip file and standard input are read by `read_bytes`.
 
-def _lines_with(data: bytes, byte: bytes, starts: np.ndarray) -> np.ndarray:
-    """Return the indices of lines containing `byte` (cheap when there is none)."""
-    if data.find(byte) < 0:
-        return np.empty(0, dtype=np.int64)
-    buf = np.frombuffer(data, dtype=np.uint8)
-    positions = np.flatnonzero(buf == byte[0])
-    return np.unique(np.searchsorted(starts, positions, side="right") - 1)
-
-
-def _not_utf8_lines(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Return the indices of lines that are not valid UTF-8."""
-    if data.isascii():
-        return np.empty(0, dtype=np.int64)
-    try:
-        data.decode("utf-8")
-        return np.empty(0, dtype=np.int64)
-    except UnicodeDecodeError:
-        pass
-    bad = []
-    for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+    Raises:
+        UnreadableInput: the file cannot be opened, or its gzip stream is broken.
+    """
+    if path != "-":
         try:
-            data[s:e].decode("utf-8")
-        except UnicodeDecodeError:
-            bad.append(i)
-    return np.array(bad, dtype=np.int64)
+            with open(path, "rb", buffering=0) as handle:
+                if handle.read(2) != GZIP_MAGIC:
+                    handle.seek(0)
+                    return handle.readall()
+        except OSError:
+            pass  # read_bytes reports it
+    return read_bytes(path)
 
 
-def _nv(expr: str) -> str:
-    return f"CASE WHEN {expr} IN ('-', '') THEN NULL ELSE {expr} END"
+def _newlines(data: bytes | memoryview) -> np.ndarray:
+    """Return the offsets of every newline byte."""
+    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+
+
+def _line_starts_of(positions: np.ndarray, newlines: np.ndarray) -> set[int]:
+    """Return the start offsets of the lines holding the bytes at `positions`."""
+    before = np.searchsorted(newlines, positions)  # newlines before each position
+    starts = np.where(before > 0, newlines[np.maximum(before - 1, 0)] + 1, 0)
+    return set(np.unique(starts).tolist())
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether `data` is valid UTF-8 (Arrow's validation, without a Python string)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    array = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        array.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _starts_with(data: bytes, prefix: bytes) -> Iterator[int]:
+    """Yield the start offsets of the lines starting with `prefix`, in order.
+
+    Searches the prefix's first byte (memchr speed) and looks behind each hit; when the byte is
+    common inside lines, searches newline + prefix instead.
+    """
+    if data.startswith(prefix):
+        yield 0
+    first = prefix[:1]
+    pos = data.find(first, 1)
+    inside = 0
+    while pos >= 0:
+        if data[pos - 1] == 10 and data.startswith(prefix, pos):
+            yield pos
+        else:
+            inside += 1
+            if inside > 64:
+                break
+        pos = data.find(first, pos + 1)
+    else:
+        return
+    marker = b"\n" + prefix
+    pos = data.find(marker, pos)
+    while pos >= 0:
+        yield pos + 1
+        pos = data.find(marker, pos + 1)
+
+
+def row_parser_line_starts(data: bytes) -> list[int]:
+    """Return the start offsets, sorted, of the lines only the row parser may read.
+
+    Those are lines starting with `#` or a byte order mark, and lines holding a carriage return
+    (the CSV reader would end the line there), a NUL, or bytes that are not UTF-8.
+    """
+    ascii_only = data.isascii()
+    found = set(_starts_with(data, b"#"))
+    if not ascii_only:
+        found.update(_starts_with(data, _BOM))
+    newlines: np.ndarray | None = None
+    buf = np.frombuffer(data, dtype=np.uint8)
+    for byte in (13, 0):
+        if data.find(bytes([byte])) >= 0:
+            newlines = _newlines(data) if newlines is None else newlines
+            found |= _line_starts_of(np.flatnonzero(buf == byte), newlines)
+    if not ascii_only and not _is_utf8(data):
+        newlines = _newlines(data) if newlines is None else newlines
+        for start in sorted(_line_starts_of(np.flatnonzero(buf >= 0x80), newlines)):
+            end = data.find(b"\n", start)
+            try:
+                data[start : len(data) if end < 0 else end].decode("utf-8")
+            except UnicodeDecodeError:
+                found.add(start)
+    return sorted(found)
+
+
+@dataclass
+class _Block:
+    """The lines of one field map that the CSV reader splits: their bytes and file line indices.
+
+    `raw` holds whole lines, each ending in a newline except perhaps the file's last. They come
+    from runs of consecutive file lines: run r starts at file line index `firsts[r]` and, but for
+    the last run, holds `counts[r]` lines (the last run's count follows from the block's total).
+    `file_lines`, once the block is read, is the file line index of each of its lines.
+    """
+
+    plan_id: int
+    raw: memoryview | bytes
+    firsts: np.ndarray
+    counts: np.ndarray
+    file_lines: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    _newlines: np.ndarray | None = field(default=None, repr=False)
+
+    def newlines(self) -> np.ndarray:
+        """Return the offsets of the block's newlines (computed once, when first needed)."""
+        if self._newlines is None:
+            self._newlines = _newlines(self.raw)
+        return self._newlines
+
+    def n_lines(self) -> int:
+        """Count the block's lines."""
+        return len(self.newlines()) + int(len(self.raw) > 0 and self.raw[-1] != 10)
+
+    def lines(self, total: int) -> np.ndarray:
+        """Return the file line index of each of the block's `total` lines."""
+        counts = np.append(self.counts, total - int(self.counts.sum()))
+        before = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        return np.repeat(self.firsts - before, counts) + np.arange(total)
+
+    def line(self, k: int) -> bytes:
+        """Return the bytes of the block's k-th line, without its newline."""
+        newlines = self.newlines()
+        start = int(newlines[k - 1]) + 1 if k else 0
+        end = int(newlines[k]) if k < len(newlines) else len(self.raw)
+        return bytes(self.raw[start:end])
+
+    def kept_by_csv(self, n_fields: int) -> np.ndarray:
+        """Per line, whether the CSV reader keeps it (empty, or `n_fields` tab-separated fields)."""
+        newlines = self.newlines()
+        buf = np.frombuffer(self.raw, dtype=np.uint8)
+        n_lines = self.n_lines()
+        line_of_tab = np.searchsorted(newlines, np.flatnonzero(buf == 9))
+        tabs = np.bincount(line_of_tab, minlength=n_lines)[:n_lines]
+        starts = np.concatenate(([0], newlines + 1))[:n_lines]
+        ends = np.concatenate((newlines, [len(buf)]))[:n_lines]
+        return (tabs == n_fields - 1) | (ends == starts)
+
+
+def _blocks(data: bytes, pieces: dict[int, list[tuple[int, int, int]]]) -> list[_Block]:
+    """Gather each field map's runs of lines (byte start, byte end, first line) into a block."""
+    view = memoryview(data)
+    blocks = []
+    for pid, runs in pieces.items():
+        counts = np.array([data.count(b"\n", s, e) for s, e, _ in runs[:-1]], dtype=np.int64)
+        firsts = np.array([first for _, _, first in runs], dtype=np.int64)
+        if len(runs) == 1:  # usually the whole file but its headers: no copy
+            raw: memoryview | bytes = view[runs[0][0] : runs[0][1]]
+        else:
+            raw = b"".join(view[start:end] for start, end, _ in runs)
+        blocks.append(_Block(plan_id=pid, raw=raw, firsts=firsts, counts=counts))
+    return blocks
+
+
+def _read_csv(block: _Block, plan: FieldPlan) -> tuple[pa.Table, int] | None:
+    """Split a block's lines into the plan's contract fields (strings, `-` and empty as null).
+
+    Returns the table (columns `c_<contract column>`) and how many lines the reader set aside
+    because their field count is not the plan's; None if the reader fails.
+    """
+    n = len(plan.fields)
+    names = [f"f{i}" for i in range(n)]
+    wanted = sorted({i for i in plan.at.values() if i >= 0})
+    skipped = 0
+
+    def skip(_row: pcsv.InvalidRow) -> str:
+        nonlocal skipped
+        skipped += 1
+        return "skip"
+
+    parse = pcsv.ParseOptions(
+        delimiter="\t",
+        quote_char=False,
+        escape_char=False,
+        newlines_in_values=False,
+        ignore_empty_lines=False,
+        invalid_row_handler=skip,
+    )
+    convert = pcsv.ConvertOptions(
+        column_types={names[i]: pa.string() for i in wanted},
+        include_columns=[names[i] for i in wanted],
+        null_values=["-", ""],
+        strings_can_be_null=True,
+        check_utf8=False,  # the block holds only UTF-8 lines
+    )
+    buffer = pa.py_buffer(block.raw)
+    # A line longer than a CSV block fails the first read: then read in one block.
+    for block_size in (CSV_BLOCK_BYTES, len(buffer) + 1):
+        skipped = 0
+        read = pcsv.ReadOptions(column_names=names, block_size=block_size, use_threads=False)
+        try:
+            table = pcsv.read_csv(
+                pa.BufferReader(buffer),
+                read_options=read,
+                parse_options=parse,
+                convert_options=convert,
+            )
+            break
+        except pa.ArrowInvalid as exc:
+            logger.info("CSV reader, block size %d: %s", block_size, exc)
+    else:
+        return None
+    by_index = {i: f"c_{c}" for c, i in plan.at.items() if i >= 0}
+    return table.rename_columns([by_index[int(name[1:])] for name in table.column_names]), skipped
 
 
 def _digits(col: str) -> str:
@@ -206,39 +392,47 @@ def vectorizable(plan: FieldPlan) -> bool:
     return has_date and not plan.cmcd_fields and not plan.missing_required()
 
 
-def plan_sql(plan: FieldPlan, plan_id: int, distribution: str | None, *, with_text: bool) -> str:
-    """Return the DuckDB query parsing the candidate lines of one field map.
+@functools.cache
+def cmcd_sql() -> str:
+    """Return the DuckDB query of the `CMCD=` argument of each row of `cmcd_fields`.
 
-    The query reads the registered table `lines(id, line, plan_id)` and returns `__line` (the line
-    index), `__ok` (every check passed), the typed contract columns except cmcd, `__cmcd_state`,
-    `__cmcd_text` and, with `with_text`, `__request_at_text` (the record's request_at string).
-    Each layer computes its expressions once per row.
+    Returns, row for row, `__line`, `state` and `text` as columnar_cmcd's `cmcd_argument_sql`
+    defines them (STATE_TEXT rows' `text` is what cmcd_from_query hands decode_cmcd), but for
+    one expression made cheaper: its `arg` is a regular expression with a capture group, the
+    costliest expression of the parse; here it is `strpos` and `split_part`. The two agree on
+    every row whose state is STATE_TEXT, the only rows whose text is used: such a query holds
+    `CMCD` exactly once, at its start or after `&` and followed by `=`, so both take the text
+    from there to the next `&`. The other rows' state does not depend on `arg`.
     """
-    n = len(plan.fields)
-    at = plan.at
-
-    def raw(column: str) -> str:
-        i = at.get(column, -1)
-        if i < 0:
-            return "NULL::VARCHAR"
-        return f"rtrim(p[{n}], chr(10))" if i == n - 1 else f"p[{i + 1}]"
-
-    raw_cols = ", ".join(f"{raw(c)} AS c_{c}" for c in at)
-    null_cols = ", ".join(
-        f"c_{c}" if c in ("date", "time") else f"{_nv('c_' + c)} AS c_{c}" for c in at
+    sql = cmcd_argument_sql("c_query")
+    arg = (
+        "CASE WHEN contains(c_query, 'CMCD=') "
+        "THEN split_part(substr(c_query, strpos(c_query, 'CMCD=') + 5), '&', 1) END"
     )
-    cmcd = cmcd_argument_sql("c_query")
-    dist = sql_literal(distribution) if distribution else "NULL::VARCHAR"
+    return (
+        f"SELECT __line, ({sql.state})::TINYINT AS state, {sql.text} AS text FROM ("
+        f"SELECT __line, c_query, {sql.decoded} AS __cmcd_dec FROM ("
+        f"SELECT __line, c_query, {arg} AS __cmcd_arg FROM cmcd_fields))"
+    )
+
+
+def plan_sql(plan: FieldPlan, *, with_text: bool) -> str:
+    """Return the DuckDB query typing the split lines of one field map.
+
+    The query reads the registered table `fields` (`__line` and the `c_<column>` strings of
+    `_read_csv`, `-` and empty already null) and returns, row for row, `__line`, `__ok` (every
+    check passed but CMCD's and the user agent's, see `cmcd_sql` and `_user_agents`), the contract
+    columns that are not the log's strings as they are (see `_passthrough`) but the user agent,
+    `__path_decoded` (the URL-decoded path where it holds a `%`, else null) and, with
+    `with_text`, `__request_at_text` (the record's request_at string). Each layer computes its
+    expressions once per row.
+    """
+    at = plan.at
+    columns = ", ".join((f"c_{c}" if i >= 0 else f"NULL::VARCHAR AS c_{c}") for c, i in at.items())
     mapped = " ".join(
         f"WHEN {{col}} = {sql_literal(k)} THEN {sql_literal(v)}" for k, v in CACHE_RESULTS.items()
     )
-    hextets = ", ".join(
-        f"CASE WHEN is_v6 THEN coalesce(nullif(ltrim(lower(split_part(c_client_ip, ':', {k})), "
-        f"'0'), ''), '0') END AS g{k}"
-        for k in (1, 2, 3)
-    )
     checks = [
-        f"nf = {n}",
         f"regexp_full_match(c_date, '{_DATE}')",
         "NOT starts_with(c_date, '0000')",
         f"regexp_full_match(c_time, '{_TIME}')",
@@ -249,22 +443,16 @@ def plan_sql(plan: FieldPlan, plan_id: int, distribution: str | None, *, with_te
         *(_digits(f"c_{c}") for c in _INT_COLUMNS),
         f"(c_time_taken IS NULL OR regexp_full_match(c_time_taken, '{_SECONDS}'))",
         f"(c_ttfb IS NULL OR regexp_full_match(c_ttfb, '{_SECONDS}'))",
-        "(c_client_ip IS NULL OR is_v4 OR (is_v6 AND NOT (g1 = '0' AND g2 = '0' AND g3 = '0')))",
+        "(c_client_ip IS NULL OR is_v4 OR (is_v6 AND v6_head <> '0:0:0'))",
         "(c_country IS NULL OR regexp_full_match(c_country, '[A-Za-z]{2}'))",
         "path_dec IS NOT NULL",
         "(c_referer IS NULL OR referer_dec IS NOT NULL)",
-        "(c_user_agent IS NULL OR ua_dec IS NOT NULL)",
-        f"cmcd_state <> {STATE_FALLBACK}",
     ]
-    ok = " AND ".join(f"coalesce({c}, false)" for c in checks)
+    ok = "coalesce(" + " AND ".join(f"({c})" for c in checks) + ", false)"  # null: not vouched
     text = ", c_date || 'T' || c_time || 'Z' AS __request_at_text" if with_text else ""
     return f"""
-WITH s AS (
-  SELECT id, string_split(line, chr(9)) AS p FROM lines WHERE plan_id = {plan_id}
-), r AS (
-  SELECT id, len(p) AS nf, {raw_cols} FROM s
-), v AS (
-  SELECT id, nf, {null_cols} FROM r
+WITH v AS (
+  SELECT __line, {columns} FROM fields
 ), t AS (
   SELECT *,
     try_strptime(c_date || ' ' || c_time, '%Y-%m-%d %H:%M:%S') AS ts,
@@ -273,42 +461,26 @@ WITH s AS (
     CASE WHEN contains(c_client_ip, ':') THEN regexp_full_match(c_client_ip, '{_IPV6}')
       END AS is_v6,
     {_url_decode("c_path")} AS path_dec,
-    {_url_decode("c_referer")} AS referer_dec,
-    {_url_decode("c_user_agent")} AS ua_once,
-    {cmcd.arg} AS __cmcd_arg
+    {_url_decode("c_referer")} AS referer_dec
   FROM v
 ), u AS (
-  SELECT *, {hextets},
-    CASE WHEN contains(ua_once, '%') AND regexp_matches(ua_once, '%[0-9A-Fa-f]{{2}}')
-      THEN TRY(url_decode(ua_once)) ELSE ua_once END AS ua_dec,
-    {cmcd.decoded} AS __cmcd_dec
+  -- is_v6 means the first three groups are written out: the /48 is those groups, lower case,
+  -- without leading zeros ('0' for a group of zeros)
+  SELECT *, CASE WHEN is_v6 THEN regexp_replace(
+      regexp_extract(lower(c_client_ip), '^[^:]*:[^:]*:[^:]*'), '(^|:)0+([0-9a-f])', '\\1\\2', 'g')
+    END AS v6_head
   FROM t
-), w AS (
-  SELECT *, ({cmcd.state})::TINYINT AS cmcd_state FROM u
 )
 SELECT
-  id AS __line,
+  __line,
   {ok} AS __ok,
-  {sql_literal(SCHEMA_VERSION)} AS schema_version,
-  'cloudfront' AS cdn,
-  {sql_literal(plan.log_format)} AS log_format,
-  c_request_id AS request_id,
   ts AS request_at,
-  coalesce(c_distribution, {dist}, c_cf_host) AS distribution,
-  c_pop AS pop,
   CASE WHEN is_v4 THEN regexp_extract(c_client_ip, '^([0-9]+\\.[0-9]+\\.[0-9]+)\\.', 1) || '.0'
-       WHEN is_v6 THEN CASE WHEN g3 <> '0' THEN g1 || ':' || g2 || ':' || g3 || '::'
-                            WHEN g2 <> '0' THEN g1 || ':' || g2 || '::'
-                            ELSE g1 || '::' END
+       WHEN is_v6 THEN regexp_replace(v6_head, '(:0){{1,2}}$', '') || '::'  -- zero groups end
   END AS client_ip,
   upper(c_country) AS client_country,
   TRY_CAST(c_asn AS BIGINT) AS client_asn,
-  c_method AS method,
-  c_protocol AS protocol,
-  c_http_version AS http_version,
-  coalesce(c_host, c_cf_host) AS host,
-  path_dec AS path,
-  c_query AS query,
+  CASE WHEN contains(c_path, '%') THEN path_dec END AS __path_decoded,
   TRY_CAST(c_status AS BIGINT) AS status,
   TRY_CAST(c_bytes_sent AS BIGINT) AS bytes_sent,
   TRY_CAST(c_bytes_received AS BIGINT) AS bytes_received,
@@ -318,17 +490,56 @@ SELECT
        WHEN c_detailed IS NOT NULL OR c_result_type IS NOT NULL
          THEN CASE WHEN c_result_type = 'Error' THEN 'error' ELSE 'other' END
   END AS cache_result,
-  coalesce(c_detailed, c_result_type) AS cache_detail,
-  ua_dec AS user_agent,
   referer_dec AS referer,
-  c_content_type AS content_type,
-  NULL::VARCHAR AS range_header,
   TRY_CAST(c_range_start AS BIGINT) AS range_start,
-  TRY_CAST(c_range_end AS BIGINT) AS range_end,
-  cmcd_state AS __cmcd_state,
-  {cmcd.text} AS __cmcd_text{text}
-FROM w
+  TRY_CAST(c_range_end AS BIGINT) AS range_end{text}
+FROM u
 """
+
+
+def _passthrough(
+    fields: pa.Table, plan: FieldPlan, distribution: str | None
+) -> dict[str, pa.Array | pa.ChunkedArray]:
+    """Return the contract columns taken from the log as they are (`-` and empty already null).
+
+    They are the split fields themselves, without a copy, but for coalesced columns with nulls
+    and the constants.
+    """
+    n = fields.num_rows
+
+    def raw(column: str) -> pa.ChunkedArray | None:
+        return fields.column(f"c_{column}") if plan.at[column] >= 0 else None
+
+    def first(*candidates: pa.ChunkedArray | pa.Scalar | None) -> pa.Array | pa.ChunkedArray:
+        present = [c for c in candidates if c is not None]
+        if not present:
+            return pa.nulls(n, pa.string())
+        if isinstance(present[0], pa.Scalar):
+            return pc.fill_null(pa.nulls(n, pa.string()), present[0])
+        if len(present) == 1 or present[0].null_count == 0:
+            return present[0]
+        return pc.coalesce(*present)
+
+    def same(value: str) -> pa.Array:
+        return first(pa.scalar(value))
+
+    dist = pa.scalar(distribution) if distribution else None
+    return {
+        "schema_version": same(SCHEMA_VERSION),
+        "cdn": same("cloudfront"),
+        "log_format": same(plan.log_format),
+        "request_id": first(raw("request_id")),
+        "distribution": first(raw("distribution"), dist, raw("cf_host")),
+        "pop": first(raw("pop")),
+        "method": first(raw("method")),
+        "protocol": first(raw("protocol")),
+        "http_version": first(raw("http_version")),
+        "host": first(raw("host"), raw("cf_host")),
+        "query": first(raw("query")),
+        "cache_detail": first(raw("detailed"), raw("result_type")),
+        "content_type": first(raw("content_type")),
+        "range_header": first(),
+    }
 
 
 def record_row(record: dict[str, Any], schema: pa.Schema) -> dict[str, Any]:
@@ -352,30 +563,259 @@ class _Run:
 
     def __init__(
         self,
-        data: bytes,
         path: str,
         *,
         received_at: datetime,
         distribution: str | None,
         fields: Sequence[str],
-        want_dicts: bool,
     ):
-        self.data = data
         self.prefix = f"file:{path}:"
-        self.received_at = received_at
-        self.distribution = distribution
         self.parser = StandardLogParser(
             received_at=received_at, distribution=distribution, fields=fields
         )
-        self.want_dicts = want_dicts
+        self.fallback: list[tuple[int, Outcome]] = []
 
-    def row_parse(self, index: int, start: int, end: int) -> Outcome | None:
-        """Run the row parser on line `index` exactly as parse_file would (blank lines: None)."""
-        line = self.data[start:end].rstrip(b"\r\n")
+    def row_parse(self, index: int, line: bytes, plan: FieldPlan | None = None) -> None:
+        """Run the row parser on line `index` exactly as parse_file would (blank lines: none).
+
+        With `plan`, the line is read with that field map (the one in force at the line).
+        """
+        if plan is not None:
+            self.parser.plan = plan
+        line = line.rstrip(b"\r\n")
         if not line.strip():
-            return None
+            return
         unit = f"{self.prefix}{index + 1}"
-        return self.parser.line(line, unit, unit)
+        outcome = self.parser.line(line, unit, unit)
+        if outcome is not None:
+            self.fallback.append((index, outcome))
+
+
+def _split(data: bytes, run: _Run) -> tuple[list[FieldPlan], list[_Block]]:
+    """Row-parse the lines only the row parser may read; gather the others by field map."""
+    plans: list[FieldPlan] = [run.parser.plan]
+    plan_ids = {run.parser.plan.fields: 0}
+    pid = 0
+    pieces: dict[int, list[tuple[int, int, int]]] = {}
+    pos = line = 0
+    for start in row_parser_line_starts(data):
+        if start > pos:  # the run of lines before it (each ends with a newline)
+            pieces.setdefault(pid, []).append((pos, start, line))
+            line += data.count(b"\n", pos, start)
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        before = run.parser.plan
+        run.row_parse(line, data[start:end])
+        if run.parser.plan is not before:  # a #Fields line
+            pid = plan_ids.setdefault(run.parser.plan.fields, len(plans))
+            if pid == len(plans):
+                plans.append(run.parser.plan)
+        line += 1
+        pos = end + 1
+    if pos < len(data):
+        pieces.setdefault(pid, []).append((pos, len(data), line))
+    return plans, _blocks(data, pieces)
+
+
+def _row_parse_block(block: _Block, plan: FieldPlan, run: _Run) -> None:
+    for k, index in enumerate(block.lines(block.n_lines()).tolist()):
+        run.row_parse(index, block.line(k), plan)
+
+
+@dataclass
+class _Part:
+    """The rows of one block the query typed, before the contract check.
+
+    `table` holds the contract columns (nullable) in schema order, then `__line`, `__ok` (every
+    check so far passed), `__plan` and, for dicts, `__request_at_text`; `cmcd_dicts` (for
+    dicts) what decode_cmcd returns for each row.
+    """
+
+    table: pa.Table
+    cmcd_dicts: list[Any] | None
+
+
+def _in_line_order(table: pa.Table, lines: np.ndarray, key: str = "__line") -> pa.Table:
+    """Return the query result `table` with its rows in the order of `lines` (its input's).
+
+    `key` is the column holding each row's `lines` value; `lines` is increasing.
+    """
+    got = table.column(key).to_numpy()
+    if np.array_equal(got, lines):
+        return table
+    return table.take(pa.array(np.argsort(got, kind="stable")))
+
+
+# The user agent URL-decoded (twice when it was double-encoded: a `%XX` escape remains after
+# one decoding), and whether that decoding is the row parser's (an escape that is not UTF-8 is not).
+_USER_AGENT_SQL = f"""
+SELECT i, ua AS user_agent, (c_user_agent IS NULL OR ua IS NOT NULL) AS ok FROM (
+  SELECT i, c_user_agent,
+    CASE WHEN contains(ua_once, '%') AND regexp_matches(ua_once, '%[0-9A-Fa-f]{{2}}')
+      THEN TRY(url_decode(ua_once)) ELSE ua_once END AS ua
+  FROM (SELECT i, c_user_agent, {_url_decode("c_user_agent")} AS ua_once FROM agents))
+"""
+
+
+def _user_agents(
+    con: duckdb.DuckDBPyConnection, fields: pa.Table, plan: FieldPlan
+) -> tuple[pa.Array, np.ndarray]:
+    """Return the rows' decoded user agents and, per row, whether the decoding is vouched for.
+
+    Each distinct agent is decoded once: a log repeats a few agents many times.
+    """
+    if plan.at["user_agent"] < 0:
+        return pa.nulls(fields.num_rows, pa.string()), np.ones(fields.num_rows, dtype=bool)
+    encoded = pc.dictionary_encode(fields.column("c_user_agent").combine_chunks())
+    distinct = encoded.dictionary
+    order = np.arange(len(distinct))
+    con.register("agents", pa.table({"i": order, "c_user_agent": distinct}))
+    got = _in_line_order(con.sql(_USER_AGENT_SQL).to_arrow_table(), order, key="i")
+    con.unregister("agents")
+    agents = got.column("user_agent").combine_chunks().take(encoded.indices)
+    ok = got.column("ok").combine_chunks().take(encoded.indices)
+    return agents, pc.fill_null(ok, True).to_numpy(zero_copy_only=False)  # no agent: fine
+
+
+@dataclass
+class _RowsCmcd:
+    """The decoded CMCD of some rows (`rows`) of a block of `n` rows."""
+
+    n: int
+    rows: np.ndarray
+    decoded: CmcdColumn
+
+    def values(self) -> pa.StructArray:
+        """Return the cmcd struct of every row of the block (null where no row was decoded)."""
+        at = np.full(self.n, -1, dtype=np.int64)
+        at[self.rows] = np.arange(len(self.rows))
+        take = pa.array(at, mask=at < 0)
+        values = self.decoded.values
+        children = [
+            pa.nulls(self.n, f.type) if child.null_count == len(child) else child.take(take)
+            for f, child in zip(values.type, values.flatten(), strict=True)
+        ]
+        null = ~_bool(values.is_valid().take(take))  # not decoded, or a null struct
+        return pa.StructArray.from_arrays(children, fields=list(values.type), mask=pa.array(null))
+
+    def fallback_rows(self) -> np.ndarray:
+        """Return the block rows whose CMCD the row decoder handled."""
+        return self.rows[self.decoded.fallback_rows]
+
+    def dicts(self) -> list[Any]:
+        """Return, for every row of the block, what decode_cmcd returns (None: no CMCD)."""
+        out: list[Any] = [None] * self.n
+        for row, value in zip(self.rows.tolist(), self.decoded.to_dicts(), strict=True):
+            out[row] = value
+        return out
+
+
+def _cmcd(
+    cursor: duckdb.DuckDBPyConnection, fields: pa.Table, lines: np.ndarray
+) -> tuple[np.ndarray, _RowsCmcd]:
+    """Return each row's CMCD state (see `cmcd_sql`) and the decoded CMCD.
+
+    Only STATE_TEXT rows are decoded (an empty argument is no CMCD), and only they are handed to
+    decode_cmcd_column (given the other rows too, it took 0.1 s more on the bench log). `cursor`
+    is a connection of its own (a cursor of the parse's database), so this may run in a thread of
+    its own.
+    """
+    cursor.register("cmcd_fields", fields)
+    got = _in_line_order(cursor.sql(cmcd_sql()).to_arrow_table(), lines)
+    cursor.close()
+    state = got.column("state").to_numpy()
+    text = got.column("text").combine_chunks()
+    rows = np.flatnonzero((state == STATE_TEXT) & _bool(pc.not_equal(text, "")))
+    decoded = decode_cmcd_column(text.take(pa.array(rows)))
+    return state, _RowsCmcd(n=len(state), rows=rows, decoded=decoded)
+
+
+def _bool(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+
+
+def _sql_rows(
+    block: _Block,
+    plan: FieldPlan,
+    run: _Run,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    distribution: str | None,
+    want_dicts: bool,
+) -> _Part | None:
+    """Split and type one block; lines the reader or the query cannot take go to the row parser.
+
+    The rows' CMCD is decoded in a second thread while the main query runs.
+    """
+    if not vectorizable(plan):
+        _row_parse_block(block, plan, run)
+        return None
+    read = _read_csv(block, plan)
+    if read is None:
+        _row_parse_block(block, plan, run)
+        return None
+    table, skipped = read
+    if skipped:  # find the lines the reader set aside
+        kept = block.kept_by_csv(len(plan.fields))
+        if int(kept.sum()) != table.num_rows:  # never expected: trust only the row parser
+            logger.warning("CSV reader kept %d of %d lines", table.num_rows, int(kept.sum()))
+            _row_parse_block(block, plan, run)
+            return None
+        block.file_lines = block.lines(len(kept))
+        for k in np.flatnonzero(~kept).tolist():
+            run.row_parse(int(block.file_lines[k]), block.line(k), plan)
+        lines = block.file_lines[kept]
+    else:  # one row per line
+        block.file_lines = lines = block.lines(table.num_rows)
+    if not table.num_rows:
+        return None
+    table = table.append_column("__line", pa.array(lines, pa.int64()))
+    with ThreadPoolExecutor(max_workers=1) as pool:  # CMCD beside the main query
+        queries = (
+            table.column("c_query") if plan.at["query"] >= 0 else pa.nulls(len(lines), pa.string())
+        )
+        cmcd_input = pa.table({"__line": lines, "c_query": queries})
+        pending = pool.submit(_cmcd, con.cursor(), cmcd_input, lines)
+        con.register("fields", table)
+        query = con.sql(plan_sql(plan, with_text=want_dicts))
+        typed = _in_line_order(query.to_arrow_table(), lines)
+        con.unregister("fields")
+        agents, agents_ok = _user_agents(con, table, plan)
+        state, decoded = pending.result()
+    ok = _bool(typed.column("__ok")) & agents_ok & (state != STATE_FALLBACK)
+    ok[decoded.fallback_rows()] = False  # unusual CMCD: the row parser words it
+
+    columns = _passthrough(table, plan, distribution)
+    columns.update((name, typed.column(name)) for name in typed.column_names)
+    decoded_paths = typed.column("__path_decoded")  # null but where the path holds an escape
+    raw_paths = table.column("c_path")
+    columns["path"] = (
+        raw_paths
+        if decoded_paths.null_count == len(decoded_paths)
+        else pc.coalesce(decoded_paths, raw_paths)
+    )
+    columns["user_agent"] = agents
+    columns["cmcd"] = decoded.values()
+    schema = table_arrow_schema()
+    out = pa.table({f.name: columns[f.name] for f in schema})
+    out = out.cast(pa.schema([f.with_nullable(True) for f in schema]))  # not yet vouched for
+    out = out.append_column("__line", pa.array(lines, pa.int64()))
+    out = out.append_column("__ok", pa.array(ok))
+    out = out.append_column("__plan", pa.array(np.full(len(lines), block.plan_id, np.int32)))
+    if want_dicts:
+        out = out.append_column("__request_at_text", typed.column("__request_at_text"))
+    return _Part(table=out, cmcd_dicts=decoded.dicts() if want_dicts else None)
+
+
+def _duckdb_threads() -> int:
+    """DuckDB threads for a parse: all cores but one, left to the CMCD thread (at least one).
+
+    On two cores, DuckDB's second worker only competes with that thread: measured on the 2-vCPU
+    bench machine, the parse took more CPU time and more wall time with it.
+    """
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere all cores
+    cores = len(affinity(0)) if affinity else (os.cpu_count() or 1)
+    return max(1, cores - 1)
 
 
 def _parse(
@@ -387,130 +827,75 @@ def _parse(
     fields: Sequence[str],
     want_dicts: bool,
 ) -> _Parsed:
-    run = _Run(
-        data,
-        path,
-        received_at=received_at,
-        distribution=distribution,
-        fields=fields,
-        want_dicts=want_dicts,
-    )
-    starts, ends = _line_bounds(data)
-    n_lines = len(starts)
-    buf = np.frombuffer(data, dtype=np.uint8)
-    candidate = np.zeros(n_lines, dtype=bool)
-    nonempty = ends > starts
-    candidate[nonempty] = _FIRST_OK[buf[starts[nonempty]]]
-    for byte in (b"\r", b"\x00"):
-        candidate[_lines_with(data, byte, starts)] = False
-    candidate[_not_utf8_lines(data, starts, ends)] = False
-
-    # Row parser, in file order, for every non-candidate line; note where the field map changes.
-    plans: list[FieldPlan] = [run.parser.plan]
-    plan_ids = {run.parser.plan.fields: 0}
-    switch_lines: list[int] = []
-    switch_plans: list[int] = []
-    fallback: list[tuple[int, Outcome]] = []
-    for i in np.flatnonzero(~candidate).tolist():
-        before = run.parser.plan
-        outcome = run.row_parse(i, int(starts[i]), int(ends[i]))
-        if outcome is not None:
-            fallback.append((i, outcome))
-        if run.parser.plan is not before:
-            plan = run.parser.plan
-            pid = plan_ids.setdefault(plan.fields, len(plans))
-            if pid == len(plans):
-                plans.append(plan)
-            switch_lines.append(i)
-            switch_plans.append(pid)
-    line_plan = np.zeros(n_lines, dtype=np.int32)
-    if switch_lines:
-        where = np.searchsorted(np.array(switch_lines), np.arange(n_lines), side="right") - 1
-        mapped = np.array(switch_plans, dtype=np.int32)[np.maximum(where, 0)]
-        line_plan = np.where(where >= 0, mapped, 0).astype(np.int32)
-
-    # One query per vectorizable field map over the candidate lines (zero-copy line column).
-    offsets = np.append(starts, len(data)).astype(np.int64)
-    line_array = pa.Array.from_buffers(
-        pa.large_string(), n_lines, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
-    )
-    selected = np.where(candidate, line_plan, -1).astype(np.int32)
-    lines = pa.table({"id": pa.array(np.arange(n_lines)), "line": line_array, "plan_id": selected})
-    con = duckdb.connect()
-    con.register("lines", lines)
-    parts: list[pa.Table] = []
-    for pid, plan in enumerate(plans):
-        if not np.any(selected == pid):
-            continue
-        if not vectorizable(plan):
-            selected[selected == pid] = -2  # the row parser takes them below
-            continue
-        sql = plan_sql(plan, pid, distribution, with_text=want_dicts)
-        parts.append(con.sql(sql).to_arrow_table())
+    run = _Run(path, received_at=received_at, distribution=distribution, fields=fields)
+    plans, blocks = _split(data, run)
+    con = duckdb.connect(config={"threads": _duckdb_threads()})
+    parts = []
+    for block in blocks:
+        part = _sql_rows(
+            block,
+            plans[block.plan_id],
+            run,
+            con,
+            distribution=distribution,
+            want_dicts=want_dicts,
+        )
+        if part is not None:
+            parts.append(part)
     con.close()
-    for i in np.flatnonzero(selected == -2).tolist():
-        run.parser.plan = plans[line_plan[i]]
-        outcome = run.row_parse(i, int(starts[i]), int(ends[i]))
-        if outcome is not None:
-            fallback.append((i, outcome))
 
     schema = table_arrow_schema()
-    if parts:
-        got = pa.concat_tables(parts).combine_chunks()
-        order = got.column("__line").to_numpy()
-        if len(order) > 1 and not np.all(order[1:] > order[:-1]):
-            got = got.take(pa.array(np.argsort(order, kind="stable")))
-    else:
-        got = _empty_sql_result(schema)
-    ok = pc.fill_null(got.column("__ok"), False).to_numpy(zero_copy_only=False)
-
-    # CMCD of the rows that passed so far, decoded as a column.
-    state = got.column("__cmcd_state").to_numpy(zero_copy_only=False)
-    text = got.column("__cmcd_text").combine_chunks()
-    use = ok & (state == STATE_TEXT)
-    text = pc.if_else(pa.array(use), text, pa.nulls(len(text), pa.string()))
-    text = pc.if_else(pc.equal(text, ""), pa.nulls(len(text), pa.string()), text)
-    decoded = decode_cmcd_column(text, form="text")
-    ok[decoded.fallback_rows] = False  # unusual CMCD: the row parser words it
-    table = got.select([f.name for f in schema if f.name != "cmcd"])
-    table = table.append_column(schema.field("cmcd"), decoded.values).select(schema.names)
-    loose = pa.schema([f.with_nullable(True) for f in schema])  # rows still to be vouched for
-    table = table.cast(loose)
+    if not parts:
+        parts = [_Part(table=_empty_part(schema, want_dicts), cmcd_dicts=[])]
+    got = pa.concat_tables([p.table for p in parts]) if len(parts) > 1 else parts[0].table
+    dicts = [d for p in parts for d in (p.cmcd_dicts or ())]
+    line_index = got.column("__line").to_numpy()
+    if len(line_index) > 1 and not np.all(line_index[1:] > line_index[:-1]):
+        order = np.argsort(line_index, kind="stable")  # several field maps: back to file order
+        got = got.take(pa.array(order))
+        line_index = line_index[order]
+        dicts = [dicts[i] for i in order.tolist()] if want_dicts else dicts
+    ok = _bool(got.column("__ok"))
+    table = got.select(schema.names)
     ok &= ~violation_mask(table, CONTRACT)
 
-    line_index = got.column("__line").to_numpy()
-    for i in line_index[~ok].tolist():
-        run.parser.plan = plans[line_plan[i]]
-        outcome = run.row_parse(i, int(starts[i]), int(ends[i]))
-        if outcome is not None:
-            fallback.append((i, outcome))
-    keep = pa.array(ok)
-    vectorized = table.filter(keep).append_column("__line", pa.array(line_index[ok]))
+    if not ok.all():
+        plan_of = got.column("__plan").to_numpy()
+        by_plan = {b.plan_id: b for b in blocks}
+        for i in np.flatnonzero(~ok).tolist():
+            block = by_plan[int(plan_of[i])]
+            index = int(line_index[i])
+            k = int(np.searchsorted(block.file_lines, index))
+            run.row_parse(index, block.line(k), plans[block.plan_id])
+        keep = pa.array(ok)
+        vectorized = table.filter(keep)
+    else:
+        keep = None
+        vectorized = table
+    vectorized = vectorized.append_column("__line", pa.array(line_index[ok]))
     cmcd_dicts = None
     if want_dicts:
+        texts = got.column("__request_at_text")
         vectorized = vectorized.append_column(
-            "__request_at_text", got.column("__request_at_text").filter(keep)
+            "__request_at_text", texts if keep is None else texts.filter(keep)
         )
         cmcd_dicts = [
-            d if isinstance(d, dict) else None
-            for d, k in zip(decoded.to_dicts(), ok.tolist(), strict=True)
-            if k
+            d if isinstance(d, dict) else None for d, k in zip(dicts, ok.tolist(), strict=True) if k
         ]
-    fallback.sort(key=lambda item: item[0])
+    fallback = sorted(run.fallback, key=lambda item: item[0])
     return _Parsed(vectorized=vectorized, fallback=fallback, cmcd_dicts=cmcd_dicts)
 
 
-def _empty_sql_result(schema: pa.Schema) -> pa.Table:
-    """The shape of an SQL result with no rows (a file with no candidate line)."""
+def _empty_part(schema: pa.Schema, want_dicts: bool) -> pa.Table:
+    """The shape of a part with no rows (a file with no line for the query)."""
     extra = [
         pa.field("__line", pa.int64()),
         pa.field("__ok", pa.bool_()),
-        pa.field("__request_at_text", pa.string()),
-        pa.field("__cmcd_state", pa.int8()),
-        pa.field("__cmcd_text", pa.string()),
+        pa.field("__plan", pa.int32()),
     ]
-    fields = [f for f in schema if f.name != "cmcd"] + extra
-    return pa.schema(fields).empty_table()
+    if want_dicts:
+        extra.append(pa.field("__request_at_text", pa.string()))
+    return pa.schema([f.with_nullable(True) for f in schema] + extra).empty_table()
 
 
 def read_cloudfront_table(
@@ -532,16 +917,16 @@ def read_cloudfront_table(
 
     Returns:
         Records and dead letters equal to the row parser's. A record the row parser accepts but
-        Arrow cannot hold (an integer beyond int64) becomes a dead letter of class
-        `ArrowOverflow` here (the outcome path keeps it as a record).
+        Arrow cannot hold becomes a dead letter of class `ArrowOverflow` here (the outcome path
+        keeps it as a record); integers beyond int64 no longer get that far (the contracts bound
+        them), so this is a guard, not an expected path.
 
     Raises:
         UnreadableInput: the file cannot be read.
     """
-    if data is None:
-        data = read_bytes(path)
+    content = read_data(path) if data is None else data
     parsed = _parse(
-        data,
+        content,
         path,
         received_at=received_at,
         distribution=distribution,
@@ -565,16 +950,17 @@ def read_cloudfront_table(
             continue
         rows.append(row)
         row_lines.append(i)
-    extra = pa.Table.from_pylist(rows, schema=schema)
-    lines = np.concatenate(
-        [vec.column("__line").to_numpy(), np.array(row_lines, dtype=np.int64)]
-    ).astype(np.int64)
-    table = pa.concat_tables([vec.select(schema.names).cast(schema), extra])
-    order = np.argsort(lines, kind="stable")
-    table = table.take(pa.array(order)).combine_chunks()
+    lines = vec.column("__line").to_numpy().astype(np.int64)
+    table = vec.select(schema.names).cast(schema)
+    if rows:
+        extra = pa.Table.from_pylist(rows, schema=schema)
+        lines = np.concatenate([lines, np.array(row_lines, dtype=np.int64)])
+        order = np.argsort(lines, kind="stable")
+        table = pa.concat_tables([table, extra]).take(pa.array(order))
+        lines = lines[order]
     return CloudFrontTable(
         table=table,
-        line_numbers=lines[order] + 1,
+        line_numbers=lines + 1,
         dead_letters=dead,
         fallback_lines=len(parsed.fallback),
     )
@@ -623,10 +1009,9 @@ def iter_cloudfront_outcomes(
     Raises:
         UnreadableInput: the file cannot be read (before any outcome).
     """
-    if data is None:
-        data = read_bytes(path)
+    content = read_data(path) if data is None else data
     parsed = _parse(
-        data,
+        content,
         path,
         received_at=received_at,
         distribution=distribution,
