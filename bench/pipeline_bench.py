@@ -4,18 +4,27 @@ Three ways to get per-view QoE from the same simulated beacon files, each in its
 peak memory is its own):
 
 - `streamqoe`: pipelines.batch over the beacon files (parse + validate + dead letters, views,
-  viewer sessions, per-minute QoE, landing every table in a DuckDB file), FnApiRunner.
+  viewer sessions, per-minute QoE, landing every table in a DuckDB file), FnApiRunner, with its
+  default beacon path (`--beacon_path bulk`: whole files parsed by DuckDB into Arrow).
 - `naive_beam`: ReadFromText -> json.loads -> key by view_id -> GroupByKey -> qoe.compute_view
   per view, FnApiRunner, no validation and no output (a lower bound on Beam's own overhead).
-- `duckdb_sql`: DuckDB reads the gzipped JSON lines and computes per-view event count, startup
-  time, rebuffer count and duration, playing time and failure flags in SQL.
+- `duckdb_sql`: DuckDB reads the gzipped JSON lines (one json_transform per line into typed
+  structs) and computes per-view event count, startup time, rebuffer count and duration, playing
+  time and failure flags in SQL.
 
-Reported: events (player events in the files), seconds, events/s, peak RSS, and the ratios
-streamqoe / naive_beam (goal >= 4) and streamqoe / duckdb_sql.
+Not run unless named with --only: `streamqoe_elements`, the same pipeline with `--beacon_path
+elements` (one Beam element per player event), to compare the two paths side by side.
+
+Reported: events (player events in the files), seconds, events/s, CPU seconds (user + system, all
+threads of the child: DuckDB runs its own), peak RSS, and the ratios streamqoe / naive_beam (goal
+>= 4) and streamqoe / duckdb_sql, in events/s (and in CPU seconds per event, which a busy shared
+machine disturbs less than wall time). Every approach runs with the same runner options (the
+FnApiRunner, one worker).
 
     uv run python bench/pipeline_bench.py                      # ~1M events (simulates first)
     uv run python bench/pipeline_bench.py --data /tmp/bench1m  # reuse a simulated run
     uv run python bench/pipeline_bench.py --viewers 30000      # ~10M events
+    uv run python bench/pipeline_bench.py --data DIR --only streamqoe --only streamqoe_elements
 
 Also measured: how much of a parse is JSON Schema validation (`--validation-share`).
 """
@@ -37,6 +46,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 APPROACHES = ("streamqoe", "naive_beam", "duckdb_sql")
+EXTRA_APPROACHES = ("streamqoe_elements",)
 DEFAULT_VIEWERS = 3000
 DEFAULT_HOURS = 12.0
 GOAL_RATIO_VS_NAIVE = 4.0
@@ -74,17 +84,24 @@ def count_events(files: list[str]) -> int:
 # --- the three approaches, each run in a child process -------------------------------------
 
 
-def run_streamqoe(files: list[str], workdir: Path) -> int:
-    """The real batch pipeline; returns the number of view rows landed."""
+def run_streamqoe(files: list[str], workdir: Path, beacon_path: str | None = None) -> int:
+    """The real batch pipeline (its default beacon path unless named); returns the number of
+    view rows landed."""
     import duckdb
 
     from pipelines import batch
 
     path = workdir / "streamqoe.duckdb"
     argv = [x for f in files for x in ("--input", f"beacon={f}")]
+    argv += ["--beacon_path", beacon_path] if beacon_path else []
     batch.run([*argv, "--warehouse", f"duckdb:{path}"])
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute("select count(*) from views").fetchone()[0]
+
+
+def run_streamqoe_elements(files: list[str], workdir: Path) -> int:
+    """The batch pipeline's per-element beacon path (`--beacon_path elements`)."""
+    return run_streamqoe(files, workdir, beacon_path="elements")
 
 
 def _naive_events(line: str) -> list[dict]:
@@ -127,16 +144,18 @@ def run_naive_beam(files: list[str], workdir: Path) -> int:
 
 DUCKDB_VIEW_SQL = """
 with lines as (
-  select unnest(json_transform(j, '["JSON"]')) as e
+  -- one JSON parse per line, straight to typed structs (each `->>` would parse the event again)
+  select unnest(json_transform(j, '[{{"view_id": "VARCHAR", "sequence_number": "BIGINT",
+    "client_ts_ms": "BIGINT", "event_type": "VARCHAR", "error_fatal": "BOOLEAN"}}]')) as e
   from read_csv({files}, columns = {{'j': 'VARCHAR'}}, delim = '\\x01', quote = '',
                 escape = '', header = false, ignore_errors = true)
   where json_valid(j) and json_type(j) = 'ARRAY'
 ), events as (
-  select distinct on (view_id, seq)
-    e->>'view_id' as view_id, (e->>'sequence_number')::bigint as seq,
-    (e->>'client_ts_ms')::bigint as ts, e->>'event_type' as kind,
-    coalesce((e->>'error_fatal')::boolean, false) as fatal
+  select distinct on (e.view_id, e.sequence_number)
+    e.view_id, e.sequence_number as seq, e.client_ts_ms as ts, e.event_type as kind,
+    coalesce(e.error_fatal, false) as fatal
   from lines
+  where e.view_id is not null and e.sequence_number is not null and e.client_ts_ms is not null
 ), ordered as (
   select *, lead(ts) over (partition by view_id order by ts, seq) as next_ts,
     lag(kind) over (partition by view_id order by ts, seq) as prev_kind
@@ -166,18 +185,32 @@ def run_duckdb_sql(files: list[str], workdir: Path) -> int:
         return con.execute("select count(*) from views").fetchone()[0]
 
 
-RUNNERS = {"streamqoe": run_streamqoe, "naive_beam": run_naive_beam, "duckdb_sql": run_duckdb_sql}
+RUNNERS = {
+    "streamqoe": run_streamqoe,
+    "naive_beam": run_naive_beam,
+    "duckdb_sql": run_duckdb_sql,
+    "streamqoe_elements": run_streamqoe_elements,
+}
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child(approach: str, data: Path, workdir: Path) -> None:
-    """Run one approach and print {"seconds", "views", "peak_rss_mb"} as JSON."""
+    """Run one approach and print {"seconds", "cpu_seconds", "views", "peak_rss_mb"} as JSON."""
     logging.basicConfig(level=logging.ERROR)
     files = beacon_files(data)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     views = RUNNERS[approach](files, workdir)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "views": views, "peak_rss_mb": peak_mb}))
+    print(
+        json.dumps(
+            {"seconds": seconds, "cpu_seconds": cpu_seconds, "views": views, "peak_rss_mb": peak_mb}
+        )
+    )
 
 
 def validation_share(data: Path, sample_lines: int = 20_000) -> dict[str, float]:
@@ -207,15 +240,51 @@ def validation_share(data: Path, sample_lines: int = 20_000) -> dict[str, float]
     return {"parse_seconds": parse_s, "validation_seconds": check_s, "share": check_s / parse_s}
 
 
+def rss_mb(pid: int) -> float:
+    """Resident set size of a running process, MB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_child(command: list[str], max_rss_gb: float) -> tuple[int, str, str, float | None]:
+    """Run a child; stop it once its RSS passes `max_rss_gb` (so an approach that cannot hold a
+    large run in memory is reported, not left to the kernel's OOM killer, which may pick another
+    process). Returns (exit code, stdout, stderr, seconds until stopped or None)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        stopped = None
+        while child.poll() is None:
+            if rss_mb(child.pid) > max_rss_gb * 1024:
+                child.kill()
+                child.wait()
+                stopped = time.perf_counter() - started
+                break
+            time.sleep(0.5)
+        out.seek(0)
+        err.seek(0)
+        return child.returncode, out.read(), err.read(), stopped
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="existing simulated run (else one is made)")
     parser.add_argument("--viewers", type=int, default=DEFAULT_VIEWERS, help="when simulating")
     parser.add_argument("--hours", type=float, default=DEFAULT_HOURS, help="when simulating")
     parser.add_argument("--seed", type=int, default=5, help="when simulating")
-    parser.add_argument("--only", choices=APPROACHES, action="append", help="run only these")
+    choices = APPROACHES + EXTRA_APPROACHES
+    parser.add_argument("--only", choices=choices, action="append", help="run only these")
     parser.add_argument("--validation-share", action="store_true", help="also time validation")
-    parser.add_argument("--child", choices=APPROACHES, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--max-rss-gb", type=float, default=12.0, help="stop an approach whose RSS passes this"
+    )
+    parser.add_argument("--child", choices=choices, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -236,25 +305,39 @@ def main(argv: list[str] | None = None) -> int:
             workdir.mkdir()
             command = [sys.executable, __file__, "--child", approach, "--data", str(data)]
             command += ["--workdir", str(workdir)]
-            done = subprocess.run(command, capture_output=True, text=True)
-            if done.returncode != 0:
-                print(done.stderr[-3000:], file=sys.stderr)
+            code, out, err, stopped_after = run_child(command, args.max_rss_gb)
+            if stopped_after is not None:
+                results[approach] = {
+                    "stopped_over_rss_gb": args.max_rss_gb,
+                    "seconds": stopped_after,
+                }
+                print(
+                    f"{approach:>18}: stopped after {stopped_after:.1f} s: its RSS passed "
+                    f"--max-rss-gb {args.max_rss_gb:g}",
+                    file=sys.stderr,
+                )
+                continue
+            if code != 0:
+                print(err[-3000:], file=sys.stderr)
                 raise SystemExit(f"{approach} failed")
-            out = done.stdout
             result = json.loads(out.strip().splitlines()[-1])
             result["events_per_second"] = events / result["seconds"]
             results[approach] = result
             print(
-                f"{approach:>11}: {result['seconds']:8.1f} s  {result['events_per_second']:>10,.0f}"
-                f" events/s  peak {result['peak_rss_mb']:,.0f} MB  views {result['views']}",
+                f"{approach:>18}: {result['seconds']:8.1f} s  {result['events_per_second']:>10,.0f}"
+                f" events/s  cpu {result['cpu_seconds']:6.1f} s"
+                f"  peak {result['peak_rss_mb']:,.0f} MB  views {result['views']}",
                 file=sys.stderr,
             )
         report: dict = {"events": events, "results": results}
         ours = results.get("streamqoe")
-        for other in ("naive_beam", "duckdb_sql"):
-            if ours and other in results:
+        for other in ("naive_beam", "duckdb_sql", "streamqoe_elements"):
+            finished = ours and "cpu_seconds" in ours and "cpu_seconds" in results.get(other, {})
+            if finished:
                 ratio = ours["events_per_second"] / results[other]["events_per_second"]
                 report[f"streamqoe_vs_{other}"] = ratio
+                cpu_ratio = results[other]["cpu_seconds"] / ours["cpu_seconds"]
+                report[f"streamqoe_vs_{other}_cpu"] = cpu_ratio
         if "streamqoe_vs_naive_beam" in report:
             report["goal_met"] = report["streamqoe_vs_naive_beam"] >= GOAL_RATIO_VS_NAIVE
         if args.validation_share:

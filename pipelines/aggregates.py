@@ -11,10 +11,14 @@ definitions of the per-view figures (docs/metrics.md, pipelines/qoe.py).
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import numpy as np
 
 SCHEMA_VERSION = "1.0"
 UNKNOWN = "(unknown)"
@@ -130,6 +134,138 @@ def subtract_contributions(
             delta["startup_times_ms"] = dict(startups)
             out[key] = delta
     return out
+
+
+MinuteKey = tuple[int, str, str]
+
+
+@dataclass
+class MinuteTotals:
+    """qoe_minute accumulators for many keys at once: what summing every contribution with
+    add_minute_delta gives, built with numpy (one row of MINUTE_SUMS per key) for batch, where a
+    shard of views contributes to tens of thousands of (minute, dimension, value) keys.
+
+    Attributes:
+        keys: (minute start ms, dimension, value), one per row of `sums`.
+        sums: the MINUTE_SUMS of each key (integers; object dtype if a contribution was not).
+        startups: key index -> multiset of startup times, for keys that have any.
+    """
+
+    keys: list[MinuteKey] = field(default_factory=list)
+    sums: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, len(MINUTE_SUMS)), dtype=np.int64)
+    )
+    startups: dict[int, Counter] = field(default_factory=dict)
+
+    @classmethod
+    def of_views(
+        cls, views: Iterable[tuple[Sequence[tuple[str, str]], Sequence[tuple[int, Mapping]]]]
+    ) -> MinuteTotals:
+        """Sum the contributions of views, each given as (its (dimension, value) pairs, its
+        (minute start ms, contribution) list): every contribution counts once under each pair,
+        exactly as view_minute_contributions spreads it."""
+        codes: dict[tuple[str, str], int] = {}
+        view_codes: list[list[int]] = []
+        minutes: list[int] = []
+        owners: list[int] = []  # the view of each (view, minute) row
+        rows: list[tuple[Any, ...]] = []
+        startups: list[tuple[int, int, Mapping[Any, int]]] = []
+        for view, (pairs, contributions) in enumerate(views):
+            view_codes.append([codes.setdefault(pair, len(codes)) for pair in pairs])
+            for minute_ms, contribution in contributions:
+                minutes.append(minute_ms)
+                owners.append(view)
+                rows.append(_sums_of(contribution))
+                if contribution.get("startup_times_ms"):
+                    startups.append((minute_ms, view, contribution["startup_times_ms"]))
+        if not rows:
+            return cls()
+        width = max(len(c) for c in view_codes)
+        if any(len(c) != width for c in view_codes):
+            raise ValueError("every view needs the same number of (dimension, value) pairs")
+        # one row per (view minute, pair): the view minute's sums under each of its pairs
+        per_view = np.array(view_codes, dtype=np.int64)
+        pair_code = per_view[np.array(owners, dtype=np.int64)].reshape(-1)
+        minute = np.repeat(np.array(minutes, dtype=object), width)
+        matrix = np.repeat(_sum_matrix(rows), width, axis=0)
+        names = list(codes)
+        order = np.lexsort((pair_code, np.array(minutes, dtype=np.int64).repeat(width)))
+        totals = cls._reduce(order, minute, pair_code, matrix, names)
+        index = {key: i for i, key in enumerate(totals.keys)}
+        for minute_ms, view, times in startups:
+            for code in view_codes[view]:
+                key = (minute_ms, *names[code])
+                totals.startups.setdefault(index[key], Counter()).update(times)
+        return totals
+
+    @classmethod
+    def merge(cls, parts: Iterable[MinuteTotals]) -> MinuteTotals:
+        """One MinuteTotals holding the sums of all `parts`."""
+        parts = [part for part in parts if part.keys]
+        if not parts:
+            return cls()
+        index: dict[MinuteKey, int] = {}
+        keys = [key for part in parts for key in part.keys]
+        group = np.fromiter(
+            (index.setdefault(key, len(index)) for key in keys), dtype=np.int64, count=len(keys)
+        )
+        matrix = np.concatenate([part.sums for part in parts])
+        order = np.argsort(group, kind="stable")
+        starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+        sums = np.add.reduceat(matrix[order], starts, axis=0)
+        totals = cls(keys=list(index), sums=sums)
+        for part in parts:
+            for i, times in part.startups.items():
+                totals.startups.setdefault(index[part.keys[i]], Counter()).update(times)
+        return totals
+
+    @classmethod
+    def _reduce(
+        cls,
+        order: np.ndarray,
+        minute: np.ndarray,
+        pair_code: np.ndarray,
+        matrix: np.ndarray,
+        names: list[tuple[str, str]],
+    ) -> MinuteTotals:
+        """Sum the rows of `matrix` sharing (minute, pair code), `order` sorting by that key."""
+        m, c = minute[order], pair_code[order]
+        new = np.r_[True, (m[1:] != m[:-1]) | (c[1:] != c[:-1])]
+        starts = np.flatnonzero(new)
+        sums = np.add.reduceat(matrix[order], starts, axis=0)
+        keys = [(k, *names[code]) for k, code in zip(m[starts], c[starts].tolist(), strict=True)]
+        return cls(keys=keys, sums=sums)
+
+    def accumulators(self) -> Iterator[tuple[MinuteKey, dict[str, Any]]]:
+        """(key, accumulator) per key, the accumulator as new_minute_accumulator makes it."""
+        rows = self.sums.tolist()
+        for i, (key, row) in enumerate(zip(self.keys, rows, strict=True)):
+            acc = dict(zip(MINUTE_SUMS, row, strict=True))
+            acc["startup_times_ms"] = self.startups.get(i, Counter())
+            yield key, acc
+
+
+_MINUTE_SUMS_OF = operator.itemgetter(*MINUTE_SUMS)
+
+
+def _sums_of(contribution: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The MINUTE_SUMS of a contribution, in order (a missing sum is 0)."""
+    try:
+        return _MINUTE_SUMS_OF(contribution)
+    except KeyError:
+        return tuple(contribution.get(n, 0) for n in MINUTE_SUMS)
+
+
+def _sum_matrix(rows: list[tuple[Any, ...]]) -> np.ndarray:
+    """The contributions' sums as a matrix: int64 when every value is an integer (or a bool, which
+    adds as one) that fits, else objects (exact Python arithmetic, as add_minute_delta does)."""
+    try:
+        matrix = np.array(rows)
+    except (OverflowError, ValueError):
+        return np.array(rows, dtype=object)
+    if matrix.dtype.kind in "ib" and matrix.ndim == 2:
+        return matrix.astype(np.int64, copy=False)
+    return np.array(rows, dtype=object)
 
 
 def qoe_minute_record(

@@ -6,6 +6,11 @@ the raw records, views, viewer sessions, per-minute QoE, CDN PoP minutes, transc
 letters in the warehouse. In batch the watermark jumps to the end once all input is read, so every
 window yields one final pane and nothing is late.
 
+Beacon files take the bulk path by default (`--beacon_path bulk`): each file is parsed whole into
+an Arrow table (streamqoe.ingest.columnar_beacon), landed from Arrow, and its events travel to the
+view computation in shards of view ids (pipelines.transforms.bulk_views) instead of one Beam
+element per event; `--beacon_path elements` keeps the per-element path. Both land the same tables.
+
 Run locally (FnApiRunner, named explicitly; see docs/pipelines.md#runners):
 
     uv run python -m pipelines.batch --input 'sim/beacons/*.jsonl' --input 'sim/cdn/*' \
@@ -60,12 +65,14 @@ def expand_inputs(specs: Sequence[str]) -> list[tuple[str, str]]:
 
 def build(pipeline: beam.Pipeline, options: PipelineOptions) -> None:
     """Add the batch pipeline's steps to `pipeline`."""
-    files = expand_inputs(options.view_as(BatchOptions).input)
-    logger.info("batch over %s files", len(files))
+    batch_options = options.view_as(BatchOptions)
+    files = expand_inputs(batch_options.input)
+    bulk = (batch_options.beacon_path or "bulk") == "bulk"
+    logger.info("batch over %s files (beacon path: %s)", len(files), batch_options.beacon_path)
     parsed = (
         pipeline
         | "ListInputFiles" >> beam.Create(files)
-        | "ReadAndParseFiles" >> ReadAndParseFiles()
+        | "ReadAndParseFiles" >> ReadAndParseFiles(beacon_tables=bulk)
     )
     tables = parsed | "BuildQoeTables" >> BuildQoeTables(settings_from(options, streaming=False))
     _ = tables | "LandQoeTables" >> LandQoeTables(options.view_as(QoeOptions).warehouse)

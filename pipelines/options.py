@@ -20,6 +20,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from pipelines.transforms.tables import QoeSettings
 
 BATCH_RUNNER = "FnApiRunner"
+BEACON_PATHS = ("bulk", "elements")
 STREAMING_RUNNER = "BundleBasedDirectRunner"
 DEFAULT_SUBSCRIPTIONS = (
     "player-events-pipeline,cmcd-reports-pipeline,cdn-logs-pipeline,transcode-events-pipeline"
@@ -92,6 +93,14 @@ class BatchOptions(PipelineOptions):
             default=None,
             help="Input file or glob, repeatable; FORMAT=PATH names the format, else it is "
             "detected, e.g. beacon=/data/beacons/*.jsonl.",
+        )
+        parser.add_argument(
+            "--beacon_path",
+            choices=BEACON_PATHS,
+            default=BEACON_PATHS[0],
+            help="How beacon files go through the batch pipeline: bulk (whole files parsed into "
+            "Arrow, views computed per shard of view ids) or elements (one Beam element per "
+            "event); the same tables either way, e.g. bulk.",
         )
 
 

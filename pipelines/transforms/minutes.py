@@ -6,11 +6,13 @@ only the difference: positive for new playing time, negative to retract what an 
 over-counted (a breakdown value that changed, e.g. the PoP became known). Summed per minute, the
 deltas equal the contributions of each view's latest pane, so no view is counted twice.
 AggregateQoePerMinute sums them in one-minute event-time windows per (dimension, value).
+SumMinuteTotals does the same for batch's bulk path, whose shards arrive already summed
+(aggregates.MinuteTotals, see bulk_views.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
@@ -23,6 +25,7 @@ from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from pipelines.aggregates import (
     MINUTE_MS,
+    MinuteTotals,
     add_minute_delta,
     merge_minute_accumulators,
     new_minute_accumulator,
@@ -201,5 +204,30 @@ class AggregateQoePerMinute(TriggeredComposite):
             deltas
             | "MinuteWindows" >> self.windowing(FixedWindows(MINUTE_SECONDS), bounded=False)
             | "SumMinuteDeltas" >> beam.CombinePerKey(SumMinuteDeltasFn())
+            | "FormatQoeMinuteFn" >> beam.ParDo(FormatQoeMinuteFn(self.clock))
+        )
+
+
+def merged_accumulators(
+    element: tuple[Any, Iterable[MinuteTotals]],
+) -> Iterator[tuple[tuple[int, str, str], dict[str, Any]]]:
+    """((minute start ms, dimension, value), accumulator) for every key of the merged shards'
+    totals: what SumMinuteDeltas gives for the same contributions."""
+    _, parts = element
+    yield from MinuteTotals.merge(parts).accumulators()
+
+
+class SumMinuteTotals(TriggeredComposite):
+    """In: PCollection[MinuteTotals] (bounded; the per-shard sums of ComputeViewsInShards).
+    Out: PCollection[qoe_minute.v1 row], one per (minute, dimension, value), formatted by
+    FormatQoeMinuteFn as AggregateQoePerMinute does in batch (one final pane per key)."""
+
+    def expand(self, totals: beam.PCollection) -> beam.PCollection:
+        return (
+            totals
+            | "GlobalWindow" >> ToGlobalWindow()
+            | "KeyAllShards" >> beam.Map(lambda t: (None, t))
+            | "GroupShardTotals" >> beam.GroupByKey()
+            | "MergeShardTotals" >> beam.FlatMap(merged_accumulators)
             | "FormatQoeMinuteFn" >> beam.ParDo(FormatQoeMinuteFn(self.clock))
         )

@@ -6,6 +6,11 @@ contract or dead letters; this module routes them to tagged outputs, stamps each
 event time, counts both with Beam metrics, and turns records that arrive later than the allowed
 lateness into dead letters of stage `late` (see docs/pipelines.md#lateness).
 
+Batch can also read beacon files whole (`ReadAndParseFiles(beacon_tables=True)`): each beacon file
+becomes one Arrow table of player_event rows (streamqoe.ingest.columnar_beacon, the same records
+as the row parser) on the `player_event_table` output, and its dead letters go to `dead_letter`
+as usual; every other format is parsed unit by unit.
+
 Left out: the parsers themselves and any metric logic.
 """
 
@@ -37,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 CONTRACTS = ("player_event", "cmcd_report", "cdn_request", "transcode_event")
 DEAD_LETTER = "dead_letter"
+PLAYER_EVENT_TABLE = "player_event_table"
 METRICS_NAMESPACE = "streamqoe"
 DEAD_LETTER_SCHEMA_VERSION = "1.0"
 
@@ -187,38 +193,48 @@ class ParseUnitsFn(beam.DoFn):
         )
 
 
+def unreadable_file_letter(path: str, exc: Exception, received_at: datetime) -> dict[str, Any]:
+    """The dead letter (stage `decode`, no payload) of a file that cannot be read or recognized."""
+    return {
+        "schema_version": DEAD_LETTER_SCHEMA_VERSION,
+        "source": f"file:{path}",
+        "stage": "decode",
+        "contract": None,
+        "error_class": type(exc).__name__,
+        "error_message": str(exc),
+        "raw_payload": "",
+        "attributes": None,
+        "message_id": None,
+        "received_at": format_received_at(received_at),
+    }
+
+
 class ReadAndParseFilesFn(beam.DoFn):
     """Read one file and parse every unit in it. In: (path, format name or `auto`).
 
     Out: as ParseUnitsFn. An unreadable file becomes one dead letter of stage `decode`. Parsing a
     whole file in one call (rather than one Beam element per line) keeps per-element overhead out
-    of the batch pipeline's hot path.
+    of the batch pipeline's hot path. With `beacon_tables`, a beacon file's records come out as
+    one (path, Arrow table) on `player_event_table` instead (see read_beacon_table).
     """
 
-    def __init__(self, received_at_ms: int):
+    def __init__(self, received_at_ms: int, beacon_tables: bool = False):
         self.received_at_ms = received_at_ms
+        self.beacon_tables = beacon_tables
 
     def process(self, element: tuple[str, str]) -> Iterator[beam.pvalue.TaggedOutput]:
         path, name = element
         received_at = datetime.fromtimestamp(self.received_at_ms / 1000, UTC)
         try:
             name = resolve_format(path, name)
+            if name == "beacon" and self.beacon_tables:
+                yield from self.beacon_table(path, received_at)
+                return
             fmt = get_format(name)
             units = list(read_lines(path) if fmt.units == "lines" else read_documents(path))
         except (UnreadableInput, ValueError) as exc:
             _count("dead_letters_decode")
-            letter = {
-                "schema_version": DEAD_LETTER_SCHEMA_VERSION,
-                "source": f"file:{path}",
-                "stage": "decode",
-                "contract": None,
-                "error_class": type(exc).__name__,
-                "error_message": str(exc),
-                "raw_payload": "",
-                "attributes": None,
-                "message_id": None,
-                "received_at": format_received_at(received_at),
-            }
+            letter = unreadable_file_letter(path, exc, received_at)
             yield beam.pvalue.TaggedOutput(
                 DEAD_LETTER, TimestampedValue(letter, self.received_at_ms / 1000)
             )
@@ -233,6 +249,25 @@ class ReadAndParseFilesFn(beam.DoFn):
             received_at_ms=self.received_at_ms,
             message_id=None,
         )
+
+    def beacon_table(self, path: str, received_at: datetime) -> Iterator[beam.pvalue.TaggedOutput]:
+        """Parse a beacon file whole: (path, table) on PLAYER_EVENT_TABLE, dead letters as usual.
+
+        Raises:
+            UnreadableInput: the file cannot be read (before any output).
+        """
+        from streamqoe.ingest.columnar_beacon import read_beacon_table
+
+        parsed = read_beacon_table(path, received_at=received_at)
+        _count("units", parsed.units - parsed.comment_units)
+        if parsed.table.num_rows:
+            _count("records_player_event", parsed.table.num_rows)
+            yield beam.pvalue.TaggedOutput(PLAYER_EVENT_TABLE, (path, parsed.table))
+        for _, outcome in parsed.dead_letters:
+            _count(f"dead_letters_{outcome.stage}")
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER, TimestampedValue(outcome.letter, self.received_at_ms / 1000)
+            )
 
 
 def _outputs(result: beam.pvalue.DoOutputsTuple) -> dict[str, beam.PCollection]:
@@ -259,19 +294,27 @@ class ParseUnits(beam.PTransform):
 
 
 class ReadAndParseFiles(beam.PTransform):
-    """In: PCollection[(path, format)]. Out: as ParseUnits (nothing is late in batch)."""
+    """In: PCollection[(path, format)]. Out: as ParseUnits (nothing is late in batch); with
+    `beacon_tables`, also `player_event_table` -> PCollection[(path, Arrow table)] holding the
+    beacon files' records (then `player_event` holds none)."""
 
-    def __init__(self, received_at: datetime | None = None):
+    def __init__(self, received_at: datetime | None = None, beacon_tables: bool = False):
         super().__init__()
         moment = received_at or datetime.now(UTC)
         self.received_at_ms = round(moment.timestamp() * 1000)
+        self.beacon_tables = beacon_tables
 
     def expand(self, files: beam.PCollection) -> dict[str, beam.PCollection]:
-        return _outputs(
+        tags = (*CONTRACTS, DEAD_LETTER) + ((PLAYER_EVENT_TABLE,) if self.beacon_tables else ())
+        result = (
             files
             | "ReshuffleFiles" >> beam.Reshuffle()
             | "ReadAndParseFilesFn"
-            >> beam.ParDo(ReadAndParseFilesFn(self.received_at_ms)).with_outputs(
-                *CONTRACTS, DEAD_LETTER
-            )
+            >> beam.ParDo(
+                ReadAndParseFilesFn(self.received_at_ms, self.beacon_tables)
+            ).with_outputs(*tags)
         )
+        outputs = _outputs(result)
+        if self.beacon_tables:
+            outputs[PLAYER_EVENT_TABLE] = result[PLAYER_EVENT_TABLE]
+        return outputs

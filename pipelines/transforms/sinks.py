@@ -5,8 +5,9 @@ streamqoe.contracts.rows.to_row, so the columns always come from schemas/.
 
 - DuckDB (`duckdb:FILE`): WriteToDuckDBFn buffers the rows of a bundle, then opens the file,
   appends through Arrow and closes it again, so other processes (dbt, the CLI, a notebook) can read
-  between writes. A lock held by another process is retried briefly, then the bundle fails and
-  the runner retries it.
+  between writes. A lock held by another process is retried briefly (so are the errors a
+  connection to the same file elsewhere in this process causes: `transient_duckdb_error`), then
+  the bundle fails and the runner retries it.
 - BigQuery (`bigquery:PROJECT.DATASET[?endpoint=URL]`): Beam's WriteToBigQuery with streaming
   inserts into the tables created from the contracts; rows BigQuery refuses come back as dead
   letters of stage `sink`.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -37,8 +39,9 @@ from streamqoe.ingest.outcome import format_received_at
 
 logger = logging.getLogger(__name__)
 
-DUCKDB_LOCK_RETRY_SECONDS = 0.2
-DUCKDB_LOCK_ATTEMPTS = 25
+# A reader holds the file for milliseconds: retry soon, for up to 5 s in all.
+DUCKDB_LOCK_RETRY_SECONDS = 0.05
+DUCKDB_LOCK_ATTEMPTS = 100
 DUCKDB_BATCH_ROWS = 50_000
 # Streaming inserts: the only WriteToBigQuery method that runs without a Java expansion service.
 BIGQUERY_METHOD = "STREAMING_INSERTS"
@@ -170,7 +173,8 @@ class WriteToDuckDBFn(beam.DoFn):
         self.flush()
 
     def flush(self) -> None:
-        """Append the buffered rows (open, insert through Arrow, close; retry on a lock)."""
+        """Append the buffered rows (open, insert through Arrow, close; a transient error, e.g.
+        a reader holding the file, is retried: transient_duckdb_error)."""
         if not self.rows:
             return
         from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
@@ -178,19 +182,70 @@ class WriteToDuckDBFn(beam.DoFn):
         c = contract(self.contract_name)
         build = self.build or RowBuilder(self.contract_name)
         table = build.arrow_table(self.rows, datetime.now(UTC), arrow_schema(table_schema(c)))
+        started = time.monotonic()
+        retries = 0
         for attempt in range(1, DUCKDB_LOCK_ATTEMPTS + 1):
             try:
                 with DuckDBWarehouse(self.path) as warehouse:
                     warehouse.ensure_table(c)
                     insert_arrow(warehouse.connection, c.table_name, table)
                 break
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or attempt == DUCKDB_LOCK_ATTEMPTS:
+            except duckdb.Error as exc:
+                if not transient_duckdb_error(exc) or attempt == DUCKDB_LOCK_ATTEMPTS:
                     raise
-                logger.info("%s is locked (attempt %s), retrying", self.path, attempt)
+                logger.debug("%s busy (attempt %s: %s), retrying", self.path, attempt, exc)
+                retries += 1
                 time.sleep(DUCKDB_LOCK_RETRY_SECONDS)
+        SINK_STATS.add(len(self.rows), retries, time.monotonic() - started)
+        if retries:
+            Metrics.counter(METRICS_NAMESPACE, "duckdb_retries").inc(retries)
         Metrics.counter(METRICS_NAMESPACE, f"landed_{c.table_name}").inc(len(self.rows))
         self.rows = []
+
+
+class SinkStats:
+    """What the DuckDB sinks of this process did (appends, rows, retries, seconds spent opening,
+    appending and closing): for benchmarks, which read it in the same process (Beam's counters
+    are not reliable on the streaming DirectRunner)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.appends = self.rows = self.retries = 0
+        self.seconds = 0.0
+
+    def add(self, rows: int, retries: int, seconds: float) -> None:
+        with self.lock:
+            self.appends += 1
+            self.rows += rows
+            self.retries += retries
+            self.seconds += seconds
+
+    def snapshot(self) -> dict[str, float]:
+        with self.lock:
+            return {
+                "appends": self.appends,
+                "rows": self.rows,
+                "retries": self.retries,
+                "seconds": round(self.seconds, 3),
+            }
+
+
+SINK_STATS = SinkStats()
+
+
+def transient_duckdb_error(exc: duckdb.Error) -> bool:
+    """Whether a failed open or append of the warehouse file is worth retrying: the file is locked
+    by another process (a reader between two writes), or held by a connection elsewhere in this
+    process with another configuration (e.g. read_only), or DuckDB lost its Arrow scan function
+    while another connection to the same file in this process opened or closed (a DuckDB race:
+    `Table Function with name python_arrow_scan does not exist`). The append is one statement, so
+    a failed attempt wrote nothing."""
+    text = str(exc).lower()
+    return (
+        (isinstance(exc, duckdb.IOException) and "lock" in text)
+        or (isinstance(exc, duckdb.ConnectionException) and "different configuration" in text)
+        or (isinstance(exc, duckdb.CatalogException) and "python_arrow_scan" in text)
+    )
 
 
 def insert_arrow(connection: duckdb.DuckDBPyConnection, table_name: str, table: pa.Table) -> None:

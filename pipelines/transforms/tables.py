@@ -2,7 +2,11 @@
 
 BuildQoeTables takes what ParseUnits / ReadAndParseFiles produce and returns one PCollection per
 output contract. Batch and streaming differ only in their sources and sinks (pipelines/batch.py,
-pipelines/streaming.py) and in the settings below.
+pipelines/streaming.py) and in the settings below. Batch's bulk beacon path (ReadAndParseFiles with
+beacon_tables) hands over the beacon files' player events as Arrow tables (`player_event_table`):
+BuildQoeTables then computes views per shard (bulk_views.ComputeViewsInShards, the same rows as
+SessionizeViews + ComputeViewQoe) and sums qoe_minute from the shards' totals, and LandQoeTables
+lands the tables straight from Arrow (arrow_sink.WriteArrowToWarehouse).
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 
+from pipelines.transforms.bulk_viewers import SessionizeViewersBounded
+from pipelines.transforms.bulk_views import ComputeViewsInShards
 from pipelines.transforms.cdn import AggregateCdnPopMinute
 from pipelines.transforms.dedupe import DedupeEvents, cdn_request_identity, cdn_request_time_ms
-from pipelines.transforms.minutes import AggregateQoePerMinute
+from pipelines.transforms.minutes import AggregateQoePerMinute, SumMinuteTotals
+from pipelines.transforms.parse import PLAYER_EVENT_TABLE
 from pipelines.transforms.transcode import BuildTranscodeJobs
 from pipelines.transforms.viewers import SessionizeViewers
 from pipelines.transforms.views import MINUTES, ComputeViewQoe, SessionizeViews, utc_now
@@ -59,10 +66,11 @@ class QoeSettings:
 
 class BuildQoeTables(beam.PTransform):
     """In: dict contract -> PCollection[record] (player_event, cmcd_report, cdn_request,
-    transcode_event) plus `dead_letter`, records stamped with event time. Out: dict output
-    contract (OUTPUT_CONTRACTS) -> PCollection[record]: the raw inputs (CDN requests
-    deduplicated), views, viewer sessions, per-minute QoE, CDN PoP minutes, transcode jobs and
-    the dead letters."""
+    transcode_event) plus `dead_letter`, records stamped with event time, and optionally
+    `player_event_table` (batch's bulk path: PCollection[(path, Arrow table)] of player events).
+    Out: dict output contract (OUTPUT_CONTRACTS) -> PCollection[record]: the raw inputs (CDN
+    requests deduplicated), views, viewer sessions, per-minute QoE, CDN PoP minutes, transcode
+    jobs and the dead letters; plus `player_event_table` (the input tables) when given."""
 
     def __init__(self, settings: QoeSettings | None = None):
         super().__init__()
@@ -73,31 +81,48 @@ class BuildQoeTables(beam.PTransform):
         requests = parsed["cdn_request"] | "DedupeCdnRequests" >> DedupeEvents(
             cdn_request_identity, cdn_request_time_ms, s.dedupe_ttl_seconds, "cdn_request"
         )
-        grouped = {
-            "player_event": parsed["player_event"],
-            "cmcd_report": parsed["cmcd_report"],
-            "cdn_request": requests,
-        } | "SessionizeViews" >> SessionizeViews(
-            s.view_gap_seconds, s.allowed_lateness_seconds, s.early_firing_seconds
-        )
-        views = grouped | "ComputeViewQoe" >> ComputeViewQoe(s.view_gap_seconds, s.clock)
+        extra: dict[str, beam.PCollection] = {}
+        if PLAYER_EVENT_TABLE in parsed:
+            views = {
+                PLAYER_EVENT_TABLE: parsed[PLAYER_EVENT_TABLE],
+                "player_event": parsed["player_event"],
+                "cmcd_report": parsed["cmcd_report"],
+                "cdn_request": requests,
+            } | "ComputeViewsInShards" >> ComputeViewsInShards(s.view_gap_seconds, s.clock)
+            qoe_minute = views[MINUTES] | "SumMinuteTotals" >> SumMinuteTotals(
+                s.allowed_lateness_seconds, s.early_firing_seconds, s.clock
+            )
+            extra[PLAYER_EVENT_TABLE] = parsed[PLAYER_EVENT_TABLE]
+            viewer_sessions = views["views"] | "SessionizeViewersBounded" >> (
+                SessionizeViewersBounded(s.viewer_session_gap_seconds, s.clock)
+            )
+        else:
+            grouped = {
+                "player_event": parsed["player_event"],
+                "cmcd_report": parsed["cmcd_report"],
+                "cdn_request": requests,
+            } | "SessionizeViews" >> SessionizeViews(
+                s.view_gap_seconds, s.allowed_lateness_seconds, s.early_firing_seconds
+            )
+            views = grouped | "ComputeViewQoe" >> ComputeViewQoe(s.view_gap_seconds, s.clock)
+            qoe_minute = views[MINUTES] | "AggregateQoePerMinute" >> AggregateQoePerMinute(
+                s.allowed_lateness_seconds, s.early_firing_seconds, s.clock
+            )
+            viewer_sessions = views["views"] | "SessionizeViewers" >> SessionizeViewers(
+                s.viewer_session_gap_seconds,
+                s.allowed_lateness_seconds,
+                s.early_firing_seconds,
+                s.clock,
+            )
         return {
+            **extra,
             "player_event": parsed["player_event"],
             "cmcd_report": parsed["cmcd_report"],
             "cdn_request": requests,
             "transcode_event": parsed["transcode_event"],
             "view": views["views"],
-            "viewer_session": views["views"]
-            | "SessionizeViewers"
-            >> SessionizeViewers(
-                s.viewer_session_gap_seconds,
-                s.allowed_lateness_seconds,
-                s.early_firing_seconds,
-                s.clock,
-            ),
-            "qoe_minute": views[MINUTES]
-            | "AggregateQoePerMinute"
-            >> AggregateQoePerMinute(s.allowed_lateness_seconds, s.early_firing_seconds, s.clock),
+            "viewer_session": viewer_sessions,
+            "qoe_minute": qoe_minute,
             "cdn_pop_minute": requests
             | "AggregateCdnPopMinute"
             >> AggregateCdnPopMinute(s.allowed_lateness_seconds, s.early_firing_seconds, s.clock),
@@ -113,13 +138,15 @@ class BuildQoeTables(beam.PTransform):
 class LandQoeTables(beam.PTransform):
     """In: BuildQoeTables' output. Out: PCollection of sink dead letters (also landed).
 
-    Writes each output contract to its table in `warehouse_url` (see sinks.WriteToWarehouse)."""
+    Writes each output contract to its table in `warehouse_url` (see sinks.WriteToWarehouse),
+    and `player_event_table`, when present, straight from Arrow (arrow_sink)."""
 
     def __init__(self, warehouse_url: str):
         super().__init__()
         self.warehouse_url = warehouse_url
 
     def expand(self, tables: Mapping[str, beam.PCollection]) -> beam.PCollection:
+        from pipelines.transforms.arrow_sink import WriteArrowToWarehouse
         from pipelines.transforms.sinks import WriteToWarehouse
 
         refused = []
@@ -129,6 +156,12 @@ class LandQoeTables(beam.PTransform):
             refused.append(
                 tables[name]
                 | f"WriteToWarehouse_{name}" >> WriteToWarehouse(self.warehouse_url, name)
+            )
+        if PLAYER_EVENT_TABLE in tables:
+            refused.append(
+                tables[PLAYER_EVENT_TABLE]
+                | "WriteArrowToWarehouse_player_event"
+                >> WriteArrowToWarehouse(self.warehouse_url, "player_event")
             )
         sink_letters = refused | "FlattenSinkDeadLetters" >> beam.Flatten()
         letters = (tables["dead_letter"], sink_letters) | "FlattenDeadLetters" >> beam.Flatten()

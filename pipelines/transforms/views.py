@@ -191,15 +191,21 @@ def item_time_ms(item: tuple[str, Any]) -> int:
 
 def split_sessions(items: Iterable[tuple[str, Any]], gap_ms: int) -> list[list[tuple[str, Any]]]:
     """Split one key's items into sessions exactly as Beam's Sessions(gap) merges them: a new
-    session starts when an item comes `gap_ms` or more after the latest item so far."""
+    session starts when an item comes `gap_ms` or more after the latest item so far. Items are
+    taken in time order (ties keep their order), so each session is in time order too."""
+    items = list(items)
+    times = [
+        value["client_ts_ms"] if tag == EVENT else item_time_ms((tag, value))
+        for tag, value in items
+    ]
     sessions: list[list[tuple[str, Any]]] = []
     latest = None
-    for item in sorted(items, key=item_time_ms):
-        at = item_time_ms(item)
+    for index in sorted(range(len(items)), key=times.__getitem__):
+        at = times[index]
         if latest is None or at >= latest + gap_ms:
             sessions.append([])
-        sessions[-1].append(item)
-        latest = at if latest is None else max(latest, at)
+        sessions[-1].append(items[index])
+        latest = at  # items come in time order: the latest so far
     return sessions
 
 
@@ -257,10 +263,17 @@ class CollectViewItemsFn(beam.CombineFn):
         return beam.coders.PickleCoder()
 
 
+def session_timestamp_ms(session: list[tuple[str, Any]], gap_ms: int) -> int:
+    """The timestamp Beam gives the output of a session window holding `session` (the end of the
+    window - 1 ms, the end being the latest item + the gap), epoch ms. `session` is one of
+    split_sessions' sessions (in time order: its last item is the latest)."""
+    return item_time_ms(session[-1]) + gap_ms - 1
+
+
 class SplitViewSessionsFn(beam.DoFn):
     """In: (view_id, all items of the key, compact as CollectViewItemsFn makes them) in the
     global window (bounded input). Out: (view_id, items) per session, stamped like a session
-    window's output (end of window - 1 ms)."""
+    window's output (session_timestamp_ms)."""
 
     def __init__(self, gap_seconds: float):
         self.gap_ms = int(gap_seconds * 1000)
@@ -269,8 +282,8 @@ class SplitViewSessionsFn(beam.DoFn):
         view_id, compact = element
         items = [expand_item(c) for c in compact]
         for session in split_sessions(items, self.gap_ms):
-            end_ms = max(item_time_ms(i) for i in session) + self.gap_ms
-            yield TimestampedValue((view_id, session), (end_ms - 1) / 1000)
+            at_ms = session_timestamp_ms(session, self.gap_ms)
+            yield TimestampedValue((view_id, session), at_ms / 1000)
 
 
 class SessionizeViews(beam.PTransform):
@@ -369,27 +382,50 @@ def build_view(
     return row, timeline
 
 
-def view_minute_contributions(
-    row: Mapping[str, Any], timeline: qoe.Timeline
-) -> dict[tuple[int, str, str], dict[str, Any]]:
-    """Return the view's qoe_minute contributions keyed (minute start ms, dimension, value).
-
-    Each contribution holds the MINUTE_SUMS of pipelines.aggregates and `startup_times_ms`
-    (startup time -> 1 in the minute of the first frame).
-    """
-    out: dict[tuple[int, str, str], dict[str, Any]] = {}
-    pairs = dimension_values(row)
+def minute_sums(timeline: qoe.Timeline) -> list[tuple[int, dict[str, Any]]]:
+    """Return the view's non-zero contributions to each minute, as (minute start ms,
+    contribution): the MINUTE_SUMS of pipelines.aggregates and `startup_times_ms` (startup time
+    -> 1 in the minute of the first frame). The same for every breakdown of the view."""
+    out: list[tuple[int, dict[str, Any]]] = []
     for minute in qoe.minute_contributions(timeline):
         contribution = {name: minute[name] for name in MINUTE_SUMS}
         startup = minute["video_startup_time_ms"]
         contribution["startup_times_ms"] = (
             {startup: 1} if minute["video_starts"] and startup is not None else {}
         )
-        if not any(contribution.values()):
-            continue
-        for dimension, value in pairs:
-            out[(minute["window_start_ms"], dimension, value)] = contribution
+        if any(contribution.values()):
+            out.append((minute["window_start_ms"], contribution))
     return out
+
+
+def view_minute_contributions(
+    row: Mapping[str, Any], timeline: qoe.Timeline
+) -> dict[tuple[int, str, str], dict[str, Any]]:
+    """Return the view's qoe_minute contributions keyed (minute start ms, dimension, value):
+    minute_sums under each of the view's breakdowns (pipelines.aggregates.dimension_values)."""
+    out: dict[tuple[int, str, str], dict[str, Any]] = {}
+    pairs = dimension_values(row)
+    for minute_ms, contribution in minute_sums(timeline):
+        for dimension, value in pairs:
+            out[(minute_ms, dimension, value)] = contribution
+    return out
+
+
+def view_row(
+    items: list[tuple[str, Any]], *, timing: int, gap_ms: int, clock: Callable[[], str]
+) -> tuple[dict[str, Any], qoe.Timeline] | None:
+    """The views.v1 row of one pane of a view (all its tagged items so far, `timing` the pane's
+    PaneInfoTiming) and its timeline: build_view, then is_final, version (pane_version) and
+    updated_at (`clock`). None when only CDN requests were grouped (see build_view)."""
+    built = build_view(items, watermark_closed=timing != PaneInfoTiming.EARLY, gap_ms=gap_ms)
+    if built is None:
+        return None
+    row, timeline = built
+    row.update(
+        is_final=row.get("close_reason") is not None, version=pane_version(len(items), timing)
+    )
+    row["updated_at"] = clock()
+    return row, timeline
 
 
 class ComputeViewQoeFn(beam.DoFn):
@@ -407,21 +443,15 @@ class ComputeViewQoeFn(beam.DoFn):
         pane: Any = beam.DoFn.PaneInfoParam,
     ) -> Iterator[Any]:
         view_id, grouped = element
-        items = list(grouped)
-        built = build_view(
-            items, watermark_closed=pane.timing != PaneInfoTiming.EARLY, gap_ms=self.gap_ms
-        )
+        built = view_row(list(grouped), timing=pane.timing, gap_ms=self.gap_ms, clock=self.clock)
         if built is None:
             Metrics.counter(METRICS_NAMESPACE, "cdn_only_sessions").inc()
             return
         row, timeline = built
-        version = pane_version(len(items), pane.timing)
-        row.update(is_final=row.get("close_reason") is not None, version=version)
-        row["updated_at"] = self.clock()
         Metrics.counter(METRICS_NAMESPACE, "view_rows").inc()
         yield row
         contributions = view_minute_contributions(row, timeline)
-        yield beam.pvalue.TaggedOutput(MINUTES, (view_id, (version, contributions)))
+        yield beam.pvalue.TaggedOutput(MINUTES, (view_id, (row["version"], contributions)))
 
 
 class ComputeViewQoe(beam.PTransform):

@@ -6,6 +6,7 @@ schema, so a column added to a contract appears everywhere at once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -69,3 +70,16 @@ def duckdb_columns(fields: Sequence[Mapping[str, Any]]) -> str:
         not_null = " NOT NULL" if f["mode"] == "REQUIRED" else ""
         cols.append(f'"{f["name"]}" {duckdb_type(f)}{not_null}')
     return ",\n  ".join(cols)
+
+
+@functools.cache
+def parsed_arrow_schema(contract_name: str) -> pa.Schema:
+    """Arrow schema of a contract's table rows without the ingest columns: what the columnar
+    parsers produce (the sinks add `ingested_at` and `ingest_id`)."""
+    from streamqoe.contracts.bigquery import INGEST_COLUMNS, table_schema
+    from streamqoe.contracts.registry import contract
+
+    ingest = {c["name"] for c in INGEST_COLUMNS}
+    return arrow_schema(
+        [f for f in table_schema(contract(contract_name)) if f["name"] not in ingest]
+    )

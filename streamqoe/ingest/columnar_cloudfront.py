@@ -55,9 +55,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from streamqoe.contracts.bigquery import INGEST_COLUMNS, table_schema
-from streamqoe.contracts.columnar import arrow_schema
-from streamqoe.contracts.registry import contract
+from streamqoe.contracts.columnar import parsed_arrow_schema
 from streamqoe.contracts.rows import parse_timestamp
 from streamqoe.ingest.cloudfront import (
     CACHE_RESULTS,
@@ -109,12 +107,9 @@ def _ipv6_pattern() -> str:
 _IPV6 = _ipv6_pattern()
 
 
-@functools.cache
 def table_arrow_schema() -> pa.Schema:
     """Return the Arrow schema of `read_cloudfront_table`: cdn_request's columns, no ingest ones."""
-    ingest = {c["name"] for c in INGEST_COLUMNS}
-    fields = [f for f in table_schema(contract(CONTRACT)) if f["name"] not in ingest]
-    return arrow_schema(fields)
+    return parsed_arrow_schema(CONTRACT)
 
 
 @dataclass

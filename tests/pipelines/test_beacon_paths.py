@@ -1,0 +1,132 @@
+"""Batch pipeline, both beacon paths: the same simulated run lands the same tables either way.
+
+A small simulated run with raised fault rates (malformed lines, contract violations, duplicate
+deliveries), CMCD reports, CDN logs and transcode events, plus a beacon file whose gzip stream is
+broken, goes through pipelines.batch with `--beacon_path elements` and `--beacon_path bulk`. Every
+landed table must hold the same rows (as multisets; columns stamped with the time of the run,
+updated_at, ingested_at and received_at, left out), and the bulk path's accounting must be exact:
+every input unit is a landed row or a dead letter, as the simulator's fault manifest counts them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import batch
+from streamqoe.simulator import cli as simulator_cli
+
+RUN_TIME_COLUMNS = {"updated_at", "ingested_at", "received_at"}
+PATHS = ("elements", "bulk")
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sim")
+    faults = ["malformed_json=0.02", "contract_violation=0.02", "duplicate=0.03"]
+    argv = ["simulate", "--out", str(out), "--viewers", "120", "--hours", "2", "--seed", "13"]
+    argv += ["--cdn-sample", "0.3", "-q"] + [x for f in faults for x in ("--fault", f)]
+    assert simulator_cli.main(argv) == 0
+    broken = out / "broken" / "beacons-broken.jsonl.gz"
+    broken.parent.mkdir()
+    whole = next((out / "player").rglob("*.jsonl.gz")).read_bytes()
+    broken.write_bytes(whole[: len(whole) // 2])
+    assert gzip.decompress(whole)  # the original is fine, the cut copy is not
+    return out
+
+
+@pytest.fixture(scope="module")
+def warehouses(simulated: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = {}
+    for path in PATHS:
+        warehouse = tmp_path_factory.mktemp(path) / "warehouse.duckdb"
+        result = batch.run(
+            [
+                "--input", f"{simulated}/player/**/*.gz",
+                "--input", f"beacon={simulated}/broken/*.gz",
+                "--input", f"{simulated}/cmcd/**/*.cmcd",
+                "--input", f"{simulated}/cdn/**/*.gz",
+                "--input", f"{simulated}/transcode/*.jsonl",
+                "--warehouse", f"duckdb:{warehouse}",
+                "--beacon_path", path,
+            ]
+        )  # fmt: skip
+        assert result.state == "DONE"
+        out[path] = warehouse
+    return out
+
+
+def table_rows(warehouse: Path, table: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = [
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns where table_name = ? "
+                "order by ordinal_position",
+                [table],
+            ).fetchall()
+            if name not in RUN_TIME_COLUMNS
+        ]
+        select = ", ".join(f'"{c}"' for c in columns)
+        rows = con.execute(f'select {select} from "{table}"').fetchall()
+    return sorted(rows, key=repr)
+
+
+def landed_tables(warehouse: Path) -> list[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return sorted(t for (t,) in con.execute("show tables").fetchall())
+
+
+def test_both_paths_land_the_same_tables(warehouses: dict[str, Path]):
+    tables = landed_tables(warehouses["elements"])
+    assert tables == landed_tables(warehouses["bulk"])
+    assert len(tables) == 10
+    for table in tables:
+        elements = table_rows(warehouses["elements"], table)
+        bulk = table_rows(warehouses["bulk"], table)
+        assert len(bulk) == len(elements), table
+        assert bulk == elements, table
+        assert elements or table == "transcode_jobs", f"{table} is empty: nothing compared"
+
+
+def test_bulk_accounting_is_exact(simulated: Path, warehouses: dict[str, Path]):
+    totals = json.loads((simulated / "truth" / "faults.json").read_text())["totals"]
+    with duckdb.connect(str(warehouses["bulk"]), read_only=True) as con:
+        landed = {
+            "beacon": con.execute("select count(*) from player_events").fetchone()[0],
+            "cmcd": con.execute("select count(*) from cmcd_reports").fetchone()[0],
+            "cloudfront": con.execute(
+                "select count(*) from cdn_requests where cdn = 'cloudfront'"
+            ).fetchone()[0],
+            "mediacdn": con.execute(
+                "select count(*) from cdn_requests where cdn = 'mediacdn'"
+            ).fetchone()[0],
+        }
+        letters = dict(
+            con.execute(
+                """
+                select case when source like '%/broken/%' then 'broken'
+                  when source like '%/player/%' then 'beacon' when source like '%/cmcd/%'
+                  then 'cmcd' when source like '%/cloudfront/%' then 'cloudfront'
+                  when source like '%/mediacdn/%' then 'mediacdn' else source end, count(*)
+                from dead_letters group by all
+                """
+            ).fetchall()
+        )
+        stages = dict(
+            con.execute(
+                "select stage, count(*) from dead_letters where source like '%/player/%' "
+                "group by all"
+            ).fetchall()
+        )
+    for kind, expected in totals.items():
+        assert landed[kind] == expected["expected_landed"], kind
+        assert letters.get(kind, 0) == expected["expected_dead_letter"], kind
+    assert totals["beacon"]["expected_dead_letter"] > 10  # faults were really injected
+    assert set(stages) == {"decode", "validate"}
+    assert letters["broken"] == 1  # the unreadable file: one decode dead letter
+    assert set(letters) <= {*totals, "broken"}
