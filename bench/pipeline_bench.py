@@ -23,7 +23,7 @@ FnApiRunner, one worker).
 
     uv run python bench/pipeline_bench.py                      # ~1M events (simulates first)
     uv run python bench/pipeline_bench.py --data /tmp/bench1m  # reuse a simulated run
-    uv run python bench/pipeline_bench.py --viewers 30000      # ~10M events
+    uv run python bench/pipeline_bench.py --viewers 30000      # ~7.6M beacon events (9.5M in all)
     uv run python bench/pipeline_bench.py --data DIR --only streamqoe --only streamqoe_elements
 
 Also measured: how much of a parse is JSON Schema validation (`--validation-share`).
