@@ -15,10 +15,11 @@ loads:
 3. Every other line is parsed by one DuckDB query (per file, reusing one in-memory connection per
    thread; `json_valid` only when a line turns out not to be JSON): each array element
    transformed into the contract's typed struct, plus the JSON type of every property
-   (`json_type`) and the keys of every object (`json_keys`). An element passes only when it is an object, every value
-   has a JSON type its property allows (an integer property takes only integer literals that fit
-   int64, a number property only finite numbers: DuckDB's lenient casts of `"5"` or `1.5` never
-   count), no key is unknown or repeated, and required properties are present; then
+   (`json_type`, one list) and the keys of every object (`json_keys`, counted only). An element
+   passes only when it is an object, every value has a JSON type its property allows (an integer
+   property takes only integer literals that fit int64, a number property only finite numbers:
+   DuckDB's lenient casts of `"5"` or `1.5` never count), its objects have no member beyond the
+   properties found (no key is unknown or repeated), and required properties are present; then
    `columnar_checks.violation_mask` checks enums, ranges, lengths and patterns read from
    player_event.v1, and `event_at` must be a datetime (year 9999 at most) as rows.to_row needs.
    A line goes columnar only when all its elements pass (an empty array is a dead letter, so it
@@ -182,6 +183,30 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _property_check(p: _Property, t: str) -> str:
+    """The SQL condition under which property `p`, whose JSON type (json_type's name, NULL when
+    absent) is column `t`, is acceptable: absent only when optional, JSON null only when nullable,
+    else one of its JSON types, with a value DuckDB transformed without loss (an integer literal
+    beyond int64 transforms to NULL; a number must be finite: `NaN`, `Infinity` and `1e400`, which
+    Python reads as inf, are left to the row parser). A NULL result counts as a failure (see
+    `parse_sql`). An object property has no value check here: its members are properties of their
+    own, and `parse_sql` counts its members."""
+    allowed = [name for kind in p.types if kind != "null" for name in _JSON_TYPES[kind]]
+    typed = f"{t} IN ({', '.join(_sql_text(a) for a in allowed)})"
+    if "number" in p.types:
+        typed += f" AND isfinite({p.column}::DOUBLE)"
+    elif "integer" in p.types:
+        typed += f" AND {p.column} IS NOT NULL"
+    terms = []
+    if not p.required:
+        terms.append(f"{t} IS NULL")
+    if "null" in p.types:
+        terms.append(f"{t} = 'NULL'")
+    if not terms:
+        return typed
+    return "(" + " OR ".join([*terms, f"({typed})"]) + ")"
+
+
 @functools.cache
 def parse_sql(check_json: bool = True) -> str:
     """The DuckDB query over the registered table `lines(id, line, cand)` (cand: a candidate).
@@ -190,6 +215,21 @@ def parse_sql(check_json: bool = True) -> str:
     `__ok` (the element is an object whose keys and JSON value types the contract allows) and the
     contract's columns, typed. Without `check_json` the lines are not checked with json_valid
     first, and a line that is not JSON fails the whole query (then run it with the check).
+
+    Each element is read three times, each a single pass: `json_transform` into the typed struct,
+    `json_type` of every property path (one list), `json_keys` of every object (one list). The
+    checks then use plain columns (each list entry extracted once):
+
+    - every property's JSON type is one it allows (`_property_check`), so that DuckDB's lenient
+      casts (`"5"` or `1.5` into an integer, `5` into a string) never decide an outcome;
+    - the objects' members, counted by json_keys, are exactly the properties json_type found (a
+      JSON null is a type too, so null members count): a member with another name, or a name
+      repeated (json_type finds only the first; Python keeps the last), makes one more member
+      than found properties. Properties found in an object are distinct members of it, so per
+      object found <= members, and one sum over all objects is equal only when each object is;
+    - `$` is an object (an element that is not has no properties, but is a dead letter anyway).
+
+    Any NULL in the conjunction (a required property absent) makes `__ok` false.
     """
     c = contract(CONTRACT)
     props = _properties(c.schema)
@@ -197,32 +237,11 @@ def parse_sql(check_json: bool = True) -> str:
     spec = json.dumps(_struct_spec(fields), separators=(",", ":"))
     paths = ["$", *(p.path for p in props)]
     objects = ["$", *(p.path for p in props if "object" in p.types)]
-    type_of = {p.path: f"t[{i + 2}]" for i, p in enumerate(props)}
-    keys_of = {path: f"k[{i + 1}]" for i, path in enumerate(objects)}
-
-    def count_present(parent_path: str, parent: int | None) -> str:
-        children = [type_of[p.path] for p in props if p.parent == parent]
-        terms = " + ".join(f"({t} IS NOT NULL)::INTEGER" for t in children)
-        return f"(coalesce(len({keys_of[parent_path]}), 0) = {terms})"
-
-    checks = ["t[1] = 'OBJECT'", count_present("$", None)]
-    for index, p in enumerate(props):
-        t = type_of[p.path]
-        allowed = [name for kind in p.types if kind != "null" for name in _JSON_TYPES[kind]]
-        value_ok = "true"
-        if "number" in p.types:
-            value_ok = f"coalesce(isfinite({p.column}::DOUBLE), false)"
-        elif "integer" in p.types:
-            value_ok = f"{p.column} IS NOT NULL"
-        elif "object" in p.types:
-            value_ok = count_present(p.path, index)
-        in_allowed = ", ".join(_sql_text(a) for a in allowed)
-        case = (
-            f"CASE WHEN {t} IS NULL THEN {'false' if p.required else 'true'}"
-            f" WHEN {t} = 'NULL' THEN {'true' if 'null' in p.types else 'false'}"
-            f" WHEN {t} IN ({in_allowed}) THEN {value_ok} ELSE false END"
-        )
-        checks.append(f"coalesce({case}, false)")
+    # t0 is the element's own type, t<i> that of props[i - 1]
+    type_columns = ", ".join(f"t[{i + 1}] AS t{i}" for i in range(len(paths)))
+    members = " + ".join(f"coalesce(len(k[{i + 1}]), 0)" for i in range(len(objects)))
+    checks = ["t0 = 'OBJECT'", "members = found"]
+    checks += [_property_check(p, f"t{i}") for i, p in enumerate(props, start=1)]
     ok = "\n    AND ".join(checks)
     path_list = "[" + ", ".join(_sql_text(p) for p in paths) + "]"
     object_list = "[" + ", ".join(_sql_text(p) for p in objects) + "]"
@@ -239,11 +258,18 @@ WITH p AS (
     json_type(e, {path_list}) AS t,
     json_keys(e, {object_list}) AS k
   FROM e
+), y AS (
+  SELECT id, elem, s, {type_columns},
+    {members} AS members,
+    list_count(t) - 1 AS found
+  FROM x
 )
 SELECT id AS __line, elem AS __elem,
-  {ok} AS __ok,
+  coalesce(
+    {ok},
+    false) AS __ok,
   {columns}
-FROM x
+FROM y
 """
 
 

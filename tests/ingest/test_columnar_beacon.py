@@ -158,6 +158,46 @@ CATALOGUE: list[str] = [
     edited('"Title"', '"a\tb"'),
     edited('"Title"', '"T, ]"'),
     edited('"Title"', '"T,}"'),
+    # member counting: JSON nulls are members too, and one count covers the event and rendition
+    # (one case per line: a line with any bad element goes whole to the row parser)
+    line(event(bogus=None)),
+    line(event(rendition={"width": None, "height": None, "codec": None, "fps": None})),
+    line(event(rendition={"width": 1280, "depth": None})),
+    line(event(rendition={"depth": None}, bogus=None)),
+    line(event(rendition=[])),
+    line(event(rendition=[{"width": 1}])),
+    line(event(rendition=[None])),
+    line(event(rendition={"width": {"height": 1}})),
+    line(event(view_id={"view_id": "v-1"})),
+    edited('"view_id":"v-1"', '"view_id":"v-1","view_id":null'),
+    edited('"view_id":"v-1"', '"view_id":null,"view_id":"v-1"'),
+    edited('"asn":3215', '"asn":null,"asn":null'),
+    edited('"rendition":{', '"rendition":null,"rendition":{'),
+    edited('"width":1280', '"width":null,"width":1280'),
+    edited('"fps":29.97', '"fps":29.97,"bogus":null'),
+    edited('"asn":3215', '"asn":3215,"":null'),
+    # numbers as strings, integers written as floats, beyond int64, nulls as elements
+    line(event(asn="3215")),
+    line(event(playback_rate="1.5")),
+    line(event(rendition={"fps": "29.97"})),
+    line(event(client_ts_ms=1.7369e12)),
+    line(event(playhead_ms=1000.0)),
+    line(event(asn=-0.0)),
+    line(event(asn=5.0)),
+    line(event(rendition={"width": 1280.0})),
+    line(event(rendition={"height": 7.2e2})),
+    line(event(sequence_number=-(2**63) - 1)),
+    line(event(sequence_number=10**30)),
+    line(event(playback_rate=2**63)),
+    line(event(rendition={"fps": 10**30})),
+    line(event(error_fatal=None)),
+    line(event(error_fatal=0)),
+    line(event(error_fatal="false")),
+    line(event(), None),
+    line(event(), [None]),
+    edited('"playhead_ms":1000', '"playhead_ms":1.0E3'),
+    edited('"playhead_ms":1000', '"playhead_ms":-0.0'),
+    edited('"playhead_ms":1000', '"playhead_ms":100000000000000000000000'),
     # shapes and framing
     "[]",
     "[1]",
@@ -252,6 +292,20 @@ def test_valid_lines_go_columnar(tmp_path: Path) -> None:
     got = read_beacon_table(path, received_at=RECEIVED_AT)
     assert got.table.num_rows == 100
     assert got.fallback_units == 1  # only the bad line went to the row parser
+
+
+def test_null_members_go_columnar(tmp_path: Path) -> None:
+    """JSON nulls are counted as members, so valid events with nulls need no row parser."""
+    nulls = {"device_model": None, "error_code": None, "playback_rate": None, "asn": None}
+    lines = [
+        line(event(**nulls)),
+        line(event(rendition=None), event(rendition={"width": None, "fps": None, "codec": None})),
+        line(event(content_title=None, rendition={"width": 1, "height": None})),
+    ]
+    path = write(tmp_path, lines, gz=False)
+    assert_equivalent(path)
+    got = read_beacon_table(path, received_at=RECEIVED_AT)
+    assert (got.table.num_rows, got.fallback_units) == (4, 0)
 
 
 @pytest.mark.parametrize(
