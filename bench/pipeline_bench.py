@@ -5,7 +5,8 @@ peak memory is its own):
 
 - `streamqoe`: pipelines.batch over the beacon files (parse + validate + dead letters, views,
   viewer sessions, per-minute QoE, landing every table in a DuckDB file), FnApiRunner, with its
-  default beacon path (`--beacon_path bulk`: whole files parsed by DuckDB into Arrow).
+  default beacon path (`--beacon_path bulk`: whole files parsed by DuckDB into Arrow, shards of
+  view ids spilled to files under --temp-location, default the local temp directory).
 - `naive_beam`: ReadFromText -> json.loads -> key by view_id -> GroupByKey -> qoe.compute_view
   per view, FnApiRunner, no validation and no output (a lower bound on Beam's own overhead).
 - `duckdb_sql`: DuckDB reads the gzipped JSON lines (one json_transform per line into typed
@@ -25,6 +26,7 @@ FnApiRunner, one worker).
     uv run python bench/pipeline_bench.py --data /tmp/bench1m  # reuse a simulated run
     uv run python bench/pipeline_bench.py --viewers 30000      # ~7.6M beacon events (9.5M in all)
     uv run python bench/pipeline_bench.py --data DIR --only streamqoe --only streamqoe_elements
+    uv run python bench/pipeline_bench.py --data DIR --only streamqoe --max-rss-gb 10  # bulk only
 
 Also measured: how much of a parse is JSON Schema validation (`--validation-share`).
 """
@@ -36,6 +38,7 @@ import glob
 import gzip
 import json
 import logging
+import os
 import resource
 import subprocess
 import sys
@@ -86,7 +89,7 @@ def count_events(files: list[str]) -> int:
 
 def run_streamqoe(files: list[str], workdir: Path, beacon_path: str | None = None) -> int:
     """The real batch pipeline (its default beacon path unless named); returns the number of
-    view rows landed."""
+    view rows landed. BENCH_TEMP_LOCATION (set from --temp-location) becomes --temp_location."""
     import duckdb
 
     from pipelines import batch
@@ -94,6 +97,8 @@ def run_streamqoe(files: list[str], workdir: Path, beacon_path: str | None = Non
     path = workdir / "streamqoe.duckdb"
     argv = [x for f in files for x in ("--input", f"beacon={f}")]
     argv += ["--beacon_path", beacon_path] if beacon_path else []
+    if os.environ.get("BENCH_TEMP_LOCATION"):
+        argv += ["--temp_location", os.environ["BENCH_TEMP_LOCATION"]]
     batch.run([*argv, "--warehouse", f"duckdb:{path}"])
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute("select count(*) from views").fetchone()[0]
@@ -284,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-rss-gb", type=float, default=12.0, help="stop an approach whose RSS passes this"
     )
+    parser.add_argument(
+        "--temp-location",
+        help="--temp_location of the streamqoe runs (where the bulk path spills its shards; "
+        "default: the local temp directory)",
+    )
     parser.add_argument("--child", choices=choices, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -305,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             workdir.mkdir()
             command = [sys.executable, __file__, "--child", approach, "--data", str(data)]
             command += ["--workdir", str(workdir)]
+            if args.temp_location:
+                os.environ["BENCH_TEMP_LOCATION"] = args.temp_location
             code, out, err, stopped_after = run_child(command, args.max_rss_gb)
             if stopped_after is not None:
                 results[approach] = {

@@ -16,6 +16,9 @@ Run locally (FnApiRunner, named explicitly; see docs/pipelines.md#runners):
     uv run python -m pipelines.batch --input 'sim/beacons/*.jsonl' --input 'sim/cdn/*' \
         --warehouse duckdb:.data/warehouse.duckdb
 
+Inputs may be object-store patterns (`--input 'gs://bucket/cdn/**/*.gz'`), listed and read through
+Beam's FileSystems (pipelines.remote_files, docs/operations.md#inputs-on-cloud-storage).
+
 On Dataflow: the flex template in infra/dataflow/batch/ (--runner DataflowRunner).
 """
 
@@ -37,6 +40,7 @@ from pipelines.options import (
     require,
     settings_from,
 )
+from pipelines.remote_files import is_remote, match_remote
 from pipelines.transforms.parse import ReadAndParseFiles
 from pipelines.transforms.tables import BuildQoeTables, LandQoeTables
 from streamqoe.ingest.formats import FORMATS
@@ -47,15 +51,26 @@ logger = logging.getLogger(__name__)
 def expand_inputs(specs: Sequence[str]) -> list[tuple[str, str]]:
     """Expand `[FORMAT=]PATH_OR_GLOB` specs into sorted (path, format) pairs (`auto` = detect).
 
+    A pattern with a URI scheme (`gs://bucket/logs/**/*.gz`, or any scheme Beam's FileSystems
+    knows) is listed through Beam (pipelines.remote_files.match_remote, `**/` matching zero or
+    more directories as locally); any other is a local recursive glob.
+
     Raises:
         FileNotFoundError: a spec matches no file.
+        ValueError: no Beam filesystem for a pattern's scheme.
+        apache_beam.io.filesystem.BeamIOError: a remote listing failed (missing bucket, no access).
     """
     files: list[tuple[str, str]] = []
     for spec in specs:
         name, sep, pattern = spec.partition("=")
         if not sep or name not in FORMATS:
             name, pattern = "auto", spec
-        matches = sorted(glob.glob(pattern, recursive=True)) if pattern != "-" else []
+        if pattern == "-":
+            matches = []
+        elif is_remote(pattern):
+            matches = match_remote(pattern)
+        else:
+            matches = sorted(glob.glob(pattern, recursive=True))
         matches = [m for m in matches if not m.endswith("/")]
         if not matches:
             raise FileNotFoundError(f"--input {spec!r} matches no file")

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import (
+    GoogleCloudOptions,
+    PipelineOptions,
+    StandardOptions,
+)
 
 from pipelines.transforms.tables import QoeSettings
 
@@ -91,8 +95,8 @@ class BatchOptions(PipelineOptions):
             "--input",
             action="append",
             default=None,
-            help="Input file or glob, repeatable; FORMAT=PATH names the format, else it is "
-            "detected, e.g. beacon=/data/beacons/*.jsonl.",
+            help="Input file or glob, local or gs://, repeatable; FORMAT=PATH names the format, "
+            "else it is detected, e.g. beacon=gs://bucket/beacons/*.jsonl.gz.",
         )
         parser.add_argument(
             "--beacon_path",
@@ -153,7 +157,8 @@ def require(options: PipelineOptions, cls: type[PipelineOptions], names: Sequenc
 
 
 def settings_from(options: PipelineOptions, *, streaming: bool) -> QoeSettings:
-    """Build the computation settings from parsed options (batch: no early panes)."""
+    """Build the computation settings from parsed options (batch: no early panes). The bulk
+    path's spill files go under Beam's --temp_location (local temp directory when unset)."""
     o = options.view_as(QoeOptions)
     return QoeSettings(
         view_gap_seconds=o.view_gap_seconds,
@@ -164,6 +169,7 @@ def settings_from(options: PipelineOptions, *, streaming: bool) -> QoeSettings:
         ),
         job_gap_seconds=o.job_gap_seconds,
         dedupe_ttl_seconds=o.dedupe_ttl_seconds,
+        spill_location=options.view_as(GoogleCloudOptions).temp_location or None,
     )
 
 

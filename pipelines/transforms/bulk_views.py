@@ -4,15 +4,29 @@ The per-element batch path (views.SessionizeViews + ComputeViewQoe) ships every 
 own Beam element through a shuffle keyed by view_id. Here each beacon file's events (one Arrow table,
 from ReadAndParseFiles(beacon_tables=True)) are split by view key into a handful of shards (a
 stable hash of the view_id, so every event, CMCD report and CDN request of a view lands in the same
-shard), each shard of a file is one element (Arrow IPC bytes), and the shuffle groups a few shard
-keys instead of every event. CMCD reports (key cmcd.sid) and CDN requests carrying CMCD (key
-cmcd.sid, already deduplicated) join the same shards through the same keying functions as the
-per-element path (views.key_cmcd_report, views.key_cdn_request).
+shard), and the shuffle groups a few shard keys instead of every event. CMCD reports (key cmcd.sid)
+and CDN requests carrying CMCD (key cmcd.sid, already deduplicated) join the same shards through
+the same keying functions as the per-element path (views.key_cmcd_report, views.key_cdn_request).
 
-Per shard, ComputeShardViewsFn groups the items per view key and runs the per-element path's own
-steps: views.split_sessions (sessions exactly as Beam's Sessions(gap) merges them), views.view_row
-(build_view, is_final, version, updated_at) and views.minute_sums; each row is stamped with
-views.session_timestamp_ms, as a session window's output would be. The shard's minute
+Spill: the events do not travel through the shuffle themselves (a runner holds a bounded stage's
+shuffle data, here every event, until all input is read). Each file's shard slices are written,
+one Arrow IPC stream per shard (compressed), to one spill file per beacon file; CMCD reports and
+CDN requests are pickled per shard into spill files of at most SPILL_ITEMS items. Only references
+(shard, (kind, spill file, offset, length)) go through the combine. The spill files live in a
+directory of their own per pipeline construction (new_spill_dir) under the pipeline's
+--temp_location (gs:// on Dataflow, where workers share no disk), or the local temp directory when
+it is unset, and are written through Beam's FileSystems. A spill file has a unique name per
+attempt, so a retried bundle writes its own files and its output names only those. Nothing is
+deleted per shard (a retried shard must find its files again): the whole directory is deleted
+once every shard has been computed (DeleteSpill, fed by the count of computed shards), and, for a
+local directory, when the constructing process exits (a pipeline that failed).
+
+Per shard, ComputeShardViewsFn reads its files (sorted by beacon file), orders the events by view
+and turns them into dicts a chunk of views at a time (VIEW_CHUNK_EVENTS events), so memory holds
+one shard's compact Arrow columns plus one chunk's dicts. Per view key it runs the per-element
+path's own steps: views.split_sessions (sessions exactly as Beam's Sessions(gap) merges them),
+views.view_row (build_view, is_final, version, updated_at) and views.minute_sums; each row is
+stamped with views.session_timestamp_ms, as a session window's output would be. The shard's minute
 contributions are summed into one aggregates.MinuteTotals before they leave the shard.
 
 Left out: streaming (it stays per message) and early panes (a bounded input has one final pane
@@ -21,20 +35,31 @@ per view, as in the per-element batch path).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gc
 import itertools
+import logging
+import os
+import pickle
+import shutil
+import tempfile
+import uuid
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import apache_beam as beam
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from apache_beam.io.filesystem import BeamIOError, CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.io.localfilesystem import LocalFileSystem
 from apache_beam.metrics import Metrics
-from apache_beam.transforms.window import TimestampedValue
-from apache_beam.utils.windowed_value import PaneInfoTiming
+from apache_beam.transforms.window import GlobalWindow, TimestampedValue
+from apache_beam.utils.windowed_value import PaneInfoTiming, WindowedValue
 
 from pipelines import qoe
 from pipelines.aggregates import MinuteTotals, dimension_values
@@ -55,8 +80,17 @@ from pipelines.transforms.views import (
     view_row,
 )
 
+logger = logging.getLogger(__name__)
+
 VIEW_SHARDS = 16
-TABLE, ITEM = "t", "i"  # a shard element: a file's event table, or one other view item
+SPILL_COMPRESSION = "zstd"  # Arrow IPC buffer compression of spilled event slices (or None)
+SPILL_ITEMS = 100_000  # other view items (CMCD reports, CDN requests) per spill file at most
+VIEW_CHUNK_EVENTS = 50_000  # events turned into dicts at a time in ComputeShardViewsFn
+SPILL_PREFIX = "streamqoe-spill-"
+# A shard element refers to spilled data: (TABLE, (beacon file, spill file, offset, length)) is
+# an Arrow IPC stream of one beacon file's events of the shard; (ITEMS, (spill file, offset,
+# length)) a pickled list of (view key, compact_item(item)) of other view items.
+TABLE, ITEMS = "t", "i"
 # The player_event fields build_view reads (qoe.build_timeline: the state machine's fields and
 # the view's descriptive fields); the shards carry only these columns.
 VIEW_EVENT_FIELDS = tuple(
@@ -95,25 +129,24 @@ def shard_column(keys: pa.Array | pa.ChunkedArray, shards: int) -> np.ndarray:
     return per_value[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-def to_ipc(table: pa.Table) -> bytes:
-    """Arrow IPC stream bytes of a table (what a shard element carries through the shuffle)."""
+def to_ipc(table: pa.Table, compression: str | None = None) -> pa.Buffer:
+    """Arrow IPC stream of a table, its buffers compressed with `compression` (lz4, zstd or
+    None)."""
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
+    options = pa.ipc.IpcWriteOptions(compression=compression)
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
         writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return sink.getvalue()
 
 
-def from_ipc(data: bytes) -> pa.Table:
-    """Inverse of to_ipc."""
+def from_ipc(data: bytes | pa.Buffer) -> pa.Table:
+    """Inverse of to_ipc (compressed buffers are recognised as such)."""
     return pa.ipc.open_stream(data).read_all()
 
 
-def shard_event_table(
-    element: tuple[str, pa.Table], shards: int
-) -> Iterator[tuple[int, tuple[str, tuple[str, bytes]]]]:
-    """(shard, (TABLE, (path, IPC bytes))) for each shard holding events of one file's table;
-    only VIEW_EVENT_FIELDS travel, rows in file order."""
-    path, table = element
+def shard_slices(table: pa.Table, shards: int) -> Iterator[tuple[int, pa.Table]]:
+    """(shard, slice) for each shard holding events of one file's table; only VIEW_EVENT_FIELDS,
+    rows in file order."""
     events = table.select(list(VIEW_EVENT_FIELDS))
     shard = shard_column(events.column("view_id"), shards)
     order = np.argsort(shard, kind="stable")
@@ -121,21 +154,146 @@ def shard_event_table(
     events = events.take(pa.array(order))
     bounds = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True]).tolist()
     for start, end in itertools.pairwise(bounds):
-        yield int(ordered[start]), (TABLE, (path, to_ipc(events.slice(start, end - start))))
+        yield int(ordered[start]), events.slice(start, end - start)
 
 
-def shard_keyed(
-    keyed: Iterable[tuple[str, tuple[str, Any]]], shards: int
-) -> Iterator[tuple[int, tuple[str, Any]]]:
-    """(shard, (ITEM, (view key, compact_item(item)))) for each (view key, tagged item) of
-    views.key_player_event / key_cmcd_report / key_cdn_request."""
-    for key, item in keyed:
-        yield shard_of(key, shards), (ITEM, (key, compact_item(item)))
+# --- spill files -----------------------------------------------------------------------------
+
+
+def spill_root(location: str | None) -> str:
+    """Where spill directories go: `location` (the pipeline's --temp_location) or, unset, the
+    local temp directory."""
+    return location or tempfile.gettempdir()
+
+
+def new_spill_dir(location: str | None) -> str:
+    """A directory name of its own for one pipeline's spill files, under spill_root(location);
+    created by the first file written in it."""
+    return FileSystems.join(spill_root(location), f"{SPILL_PREFIX}{uuid.uuid4().hex}")
+
+
+def write_spill(directory: str, kind: str, parts: Sequence[Any]) -> tuple[str, list[tuple]]:
+    """Write `parts` (bytes-like) one after the other into a new file of `directory` (a name
+    no other attempt uses); returns (its path, [(offset, length)] of each part)."""
+    path = FileSystems.join(directory, f"{kind}-{uuid.uuid4().hex}")
+    spans = []
+    offset = 0
+    with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as out:
+        for part in parts:
+            view = memoryview(part)
+            out.write(view)
+            spans.append((offset, view.nbytes))
+            offset += view.nbytes
+    Metrics.counter(METRICS_NAMESPACE, "spill_files").inc()
+    Metrics.counter(METRICS_NAMESPACE, "spill_bytes").inc(offset)
+    return path, spans
+
+
+def read_spill(refs: Iterable[tuple[str, int, int]]) -> Iterator[bytes]:
+    """The bytes of each (spill file, offset, length), in order; each file opened once for a
+    run of references to it."""
+    for path, group in itertools.groupby(refs, key=lambda ref: ref[0]):
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+            for _, offset, length in group:
+                f.seek(offset)
+                data = f.read(length)
+                if len(data) != length:
+                    raise OSError(f"{path}: {len(data)} bytes at {offset}, expected {length}")
+                yield data
+
+
+def _is_local(path: str) -> bool:
+    return isinstance(FileSystems.get_filesystem(path), LocalFileSystem)
+
+
+def remove_spill_dir(directory: str) -> None:
+    """Delete a spill directory and everything in it; nothing to do if it is gone already (a
+    retried clean-up)."""
+    directory = directory.rstrip("/")
+    if _is_local(directory):
+        # FileSystems.delete of a local directory removes the files it matches, not the directory
+        shutil.rmtree(directory, ignore_errors=not os.path.isdir(directory))
+        return
+    try:
+        FileSystems.delete([directory + "/"])  # a prefix on GCS: everything under it
+    except BeamIOError:
+        if FileSystems.match([FileSystems.join(directory, "*")])[0].metadata_list:
+            raise
+    logger.debug("removed spill directory %s", directory)
+
+
+def _remove_spill_dir_quietly(directory: str) -> None:
+    with contextlib.suppress(Exception):
+        remove_spill_dir(directory)
+
+
+class SpillShardSlicesFn(beam.DoFn):
+    """In: (beacon file path, Arrow table of its player events). Out: (shard, (TABLE, (path,
+    spill file, offset, length))) for each shard holding events of the file; the slices (only
+    VIEW_EVENT_FIELDS, rows in file order) are written to one spill file in `directory`."""
+
+    def __init__(self, directory: str, shards: int, compression: str | None = SPILL_COMPRESSION):
+        self.directory = directory
+        self.shards = shards
+        self.compression = compression
+
+    def process(self, element: tuple[str, pa.Table]) -> Iterator[tuple[int, tuple[str, Any]]]:
+        path, table = element
+        slices = list(shard_slices(table, self.shards))
+        if not slices:
+            return
+        spill, spans = write_spill(
+            self.directory, TABLE, [to_ipc(part, self.compression) for _, part in slices]
+        )
+        for (shard, _), (offset, length) in zip(slices, spans, strict=True):
+            yield shard, (TABLE, (path, spill, offset, length))
+
+
+class SpillShardItemsFn(beam.DoFn):
+    """In: (view key, tagged view item) in the global window (views.key_player_event,
+    key_cmcd_report, key_cdn_request). Out: (shard, (ITEMS, (spill file, offset, length))):
+    the items of a bundle, compacted (compact_item) and pickled per shard into spill files of at
+    most `max_items` items."""
+
+    def __init__(self, directory: str, shards: int, max_items: int = SPILL_ITEMS):
+        self.directory = directory
+        self.shards = shards
+        self.max_items = max_items
+        self.pending: dict[int, list[tuple[str, Any]]] = defaultdict(list)
+        self.pending_items = 0
+
+    def start_bundle(self) -> None:
+        self.pending, self.pending_items = defaultdict(list), 0
+
+    def process(self, element: tuple[str, tuple[str, Any]]) -> Iterator[tuple[int, Any]]:
+        key, item = element
+        self.pending[shard_of(key, self.shards)].append((key, compact_item(item)))
+        self.pending_items += 1
+        if self.pending_items >= self.max_items:
+            yield from self.flush()
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        window = GlobalWindow()
+        for shard_ref in self.flush():
+            yield WindowedValue(shard_ref, window.max_timestamp(), [window])
+
+    def flush(self) -> list[tuple[int, tuple[str, Any]]]:
+        """Write the pending items; their references."""
+        if not self.pending:
+            return []
+        shards = sorted(self.pending)
+        parts = [pickle.dumps(self.pending[s], protocol=pickle.HIGHEST_PROTOCOL) for s in shards]
+        self.pending, self.pending_items = defaultdict(list), 0
+        spill, spans = write_spill(self.directory, ITEMS, parts)
+        return [
+            (shard, (ITEMS, (spill, offset, length)))
+            for shard, (offset, length) in zip(shards, spans, strict=True)
+        ]
 
 
 class CollectShardItemsFn(beam.CombineFn):
-    """Collect one shard's elements (TABLE or ITEM) in a list; the accumulator crosses the
-    shuffle pickled (PickleCoder: bytes and tuples of plain values pickle fast)."""
+    """Collect one shard's references (TABLE or ITEMS) in a list; the accumulator crosses the
+    shuffle pickled (PickleCoder: tuples of plain values pickle fast)."""
 
     def create_accumulator(self) -> list[Any]:
         return []
@@ -181,55 +339,122 @@ def table_events(table: pa.Table) -> list[dict[str, Any]]:
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def shard_view_items(items: Iterable[tuple[str, Any]]) -> dict[str, list[tuple[str, Any]]]:
-    """Group one shard's collected elements per view key, as tagged view items: player events
-    in file order (tables sorted by path), then the other items (CMCD reports, CDN requests)."""
-    tables: list[tuple[str, bytes]] = []
-    others: list[tuple[str, Any]] = []
-    for kind, value in items:
-        (tables if kind == TABLE else others).append(value)
-    tables.sort(key=lambda t: t[0])
-    by_view: dict[str, list[tuple[str, Any]]] = defaultdict(list)
-    events = pa.concat_tables([from_ipc(data) for _, data in tables]) if tables else None
+def read_shard(
+    refs: Iterable[tuple[str, Any]],
+) -> tuple[pa.Table | None, dict[str, list[tuple[Any, ...]]]]:
+    """One shard's spilled data: its events (one table, beacon files in path order, rows of a
+    file in file order; None without any) and its other items per view key (compact)."""
+    tables: list[tuple[str, str, int, int]] = []
+    items: list[tuple[str, int, int]] = []
+    for kind, ref in refs:
+        (tables if kind == TABLE else items).append(ref)
+    tables.sort(key=lambda ref: ref[0])  # by beacon file (stable: one file listed twice)
+    events = None
+    if tables:
+        parts = read_spill([ref[1:] for ref in tables])
+        events = pa.concat_tables([from_ipc(data) for data in parts])
+    others: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for data in read_spill(sorted(items)):
+        for key, compact in pickle.loads(data):
+            others[key].append(compact)
+    return events, others
+
+
+def shard_view_chunks(
+    events: pa.Table | None, others: Mapping[str, list[tuple[Any, ...]]], chunk_events: int
+) -> Iterator[dict[str, list[tuple[str, Any]]]]:
+    """One shard's tagged view items per view key, a chunk of views at a time: player events in
+    file order, then the view's other items (CMCD reports, CDN requests); views with only other
+    items come last. Each chunk holds whole views and about `chunk_events` events (more for a
+    single larger view)."""
+    done: set[str] = set()
     if events is not None and events.num_rows:
         # rows of a view made contiguous (a stable sort keeps file order within a view)
         views = pc.dictionary_encode(events.column("view_id").combine_chunks())
         codes = views.indices.to_numpy(zero_copy_only=False)
         order = np.argsort(codes, kind="stable")
-        tagged = [(EVENT, event) for event in table_events(events.take(pa.array(order)))]
         codes = codes[order]
-        bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True]).tolist()
+        bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
         keys = views.dictionary.to_pylist()
-        for start, end in itertools.pairwise(bounds):
-            by_view[keys[codes[start]]] = tagged[start:end]
-    for key, compact in others:
-        by_view[key].append(expand_item(compact))
-    return by_view
+        first = 0  # index in bounds of the chunk's first view
+        while first < len(bounds) - 1:
+            start = int(bounds[first])
+            last = int(np.searchsorted(bounds, start + chunk_events, side="right")) - 1
+            last = min(max(last, first + 1), len(bounds) - 1)  # at least one view
+            end = int(bounds[last])
+            # taken a chunk at a time: no second copy of the shard's events
+            chunk = events.take(pa.array(order[start:end]))
+            tagged = [(EVENT, e) for e in table_events(chunk)]
+            del chunk
+            by_view: dict[str, list[tuple[str, Any]]] = {}
+            for lo, hi in itertools.pairwise(bounds[first : last + 1].tolist()):
+                key = keys[codes[lo]]
+                items = tagged[lo - start : hi - start]
+                if key in others:
+                    items.extend(expand_item(c) for c in others[key])
+                    done.add(key)
+                by_view[key] = items
+            del tagged
+            yield by_view
+            first = last
+    rest = sorted(key for key in others if key not in done)
+    step = max(1, chunk_events // 8)
+    for at in range(0, len(rest), step):
+        yield {key: [expand_item(c) for c in others[key]] for key in rest[at : at + step]}
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class ComputeShardViewsFn(beam.DoFn):
-    """In: (shard, collected items) in the global window. Out: one views.v1 row per session of
-    every view key (stamped like a session window's output) and, on tag `minutes`, the shard's
-    summed minute contributions (MinuteTotals)."""
+    """In: (shard, collected references to its spilled data) in the global window. Out: one
+    views.v1 row per session of every view key (stamped like a session window's output) and, on
+    tag `minutes`, the shard's summed minute contributions (MinuteTotals).
 
-    def __init__(self, gap_seconds: float, clock: Callable[[], str] = utc_now):
+    Reads the spill files and deletes nothing: a retried bundle reads them again."""
+
+    def __init__(
+        self,
+        gap_seconds: float,
+        clock: Callable[[], str] = utc_now,
+        chunk_events: int = VIEW_CHUNK_EVENTS,
+    ):
         self.gap_ms = int(gap_seconds * 1000)
         self.clock = clock
+        self.chunk_events = chunk_events
 
     def process(self, element: tuple[int, list[Any]]) -> Iterator[Any]:
-        _, items = element
-        enabled = gc.isenabled()
-        gc.disable()  # hundreds of thousands of event dicts, no cycles: skip the collector passes
-        try:
-            rows, contributions, cdn_only = self.views(shard_view_items(items))
-        finally:
-            if enabled:
-                gc.enable()
-        Metrics.counter(METRICS_NAMESPACE, "view_rows").inc(len(rows))
+        _, refs = element
+        events, others = read_shard(refs)
+        chunks = shard_view_chunks(events, others, self.chunk_events)
+        del events
+        totals: list[MinuteTotals] = []
+        rows_out = cdn_only = 0
+        while True:
+            # hundreds of thousands of dicts, no cycles: the collector's passes only cost time
+            with _collector_paused():
+                by_view = next(chunks, None)
+                if by_view is None:
+                    break
+                rows, contributions, chunk_cdn_only = self.views(by_view)
+                del by_view
+                totals.append(MinuteTotals.of_views(contributions))
+            rows_out += len(rows)
+            cdn_only += chunk_cdn_only
+            yield from rows
+        Metrics.counter(METRICS_NAMESPACE, "view_rows").inc(rows_out)
         if cdn_only:
             Metrics.counter(METRICS_NAMESPACE, "cdn_only_sessions").inc(cdn_only)
-        yield from rows
-        yield beam.pvalue.TaggedOutput(MINUTES, MinuteTotals.of_views(contributions))
+        yield beam.pvalue.TaggedOutput(MINUTES, MinuteTotals.merge(totals))
 
     def views(
         self, by_view: Mapping[str, list[tuple[str, Any]]]
@@ -253,6 +478,13 @@ class ComputeShardViewsFn(beam.DoFn):
         return rows, contributions, cdn_only
 
 
+def delete_spill_dir(done: int, directory: str) -> int:
+    """Delete the run's spill directory once every shard is computed (`done`: their count)."""
+    remove_spill_dir(directory)
+    Metrics.counter(METRICS_NAMESPACE, "spill_dirs_removed").inc()
+    return done
+
+
 class ComputeViewsInShards(beam.PTransform):
     """In: dict with `player_event_table` (PCollection[(path, Arrow table)] of bounded beacon
     files), `player_event` (records from elsewhere, usually none), `cmcd_report` and
@@ -261,32 +493,48 @@ class ComputeViewsInShards(beam.PTransform):
     and `minutes` -> PCollection[MinuteTotals], one per shard.
 
     The same rows as SessionizeViews + ComputeViewQoe on a bounded input; see the module
-    docstring for how the work is split.
+    docstring for how the work is split and spilled. `spill_location`: where the run's spill
+    directory goes (the pipeline's --temp_location; None: the local temp directory);
+    `compression`: of the spilled Arrow slices (lz4, zstd or None).
     """
 
     def __init__(
-        self, gap_seconds: float, clock: Callable[[], str] = utc_now, shards: int = VIEW_SHARDS
+        self,
+        gap_seconds: float,
+        clock: Callable[[], str] = utc_now,
+        shards: int = VIEW_SHARDS,
+        spill_location: str | None = None,
+        compression: str | None = SPILL_COMPRESSION,
     ):
         super().__init__()
         self.gap_seconds = gap_seconds
         self.clock = clock
         self.shards = shards
+        self.spill_location = spill_location
+        self.compression = compression
+        self.spill_dir: str | None = None  # set by expand
 
     def expand(self, inputs: Mapping[str, beam.PCollection]) -> dict[str, beam.PCollection]:
         shards = self.shards
-        keyed = (
-            inputs["player_event_table"]
-            | "ShardPlayerEventTables" >> beam.FlatMap(shard_event_table, shards),
-            inputs["player_event"]
-            | "ShardPlayerEvents"
-            >> beam.FlatMap(lambda e: shard_keyed([key_player_event(e)], shards)),
-            inputs["cmcd_report"]
-            | "ShardCmcdReports" >> beam.FlatMap(lambda r: shard_keyed(key_cmcd_report(r), shards)),
-            inputs["cdn_request"]
-            | "ShardCdnRequests" >> beam.FlatMap(lambda r: shard_keyed(key_cdn_request(r), shards)),
+        self.spill_dir = spill = new_spill_dir(self.spill_location)
+        if _is_local(spill):
+            # a local run that fails never reaches DeleteSpill: clean up when this process exits
+            atexit.register(_remove_spill_dir_quietly, spill)
+        tables = inputs["player_event_table"] | "ShardPlayerEventTables" >> beam.ParDo(
+            SpillShardSlicesFn(spill, shards, self.compression)
+        )
+        items = (
+            (
+                inputs["player_event"] | "KeyPlayerEvents" >> beam.Map(key_player_event),
+                inputs["cmcd_report"] | "KeyCmcdReports" >> beam.FlatMap(key_cmcd_report),
+                inputs["cdn_request"] | "KeyCdnRequests" >> beam.FlatMap(key_cdn_request),
+            )
+            | "FlattenViewItems" >> beam.Flatten()
+            | "ItemsGlobalWindow" >> ToGlobalWindow()
+            | "SpillShardItems" >> beam.ParDo(SpillShardItemsFn(spill, shards))
         )
         result = (
-            keyed
+            (tables, items)
             | "FlattenShardItems" >> beam.Flatten()
             | "GlobalWindow" >> ToGlobalWindow()
             | "CollectPerShard" >> beam.CombinePerKey(CollectShardItemsFn())
@@ -294,5 +542,12 @@ class ComputeViewsInShards(beam.PTransform):
             >> beam.ParDo(ComputeShardViewsFn(self.gap_seconds, self.clock)).with_outputs(
                 MINUTES, main="views"
             )
+        )
+        # every shard computed: the spill files are no longer needed (a step after all of them,
+        # so a retried shard still finds its files)
+        _ = (
+            result[MINUTES]
+            | "CountComputedShards" >> beam.combiners.Count.Globally()
+            | "DeleteSpill" >> beam.Map(delete_spill_dir, spill)
         )
         return {"views": result.views, MINUTES: result[MINUTES]}

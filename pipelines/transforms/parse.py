@@ -20,6 +20,7 @@ import base64
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -28,6 +29,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import TimestampedValue
 
 from pipelines.aggregates import epoch_ms
+from pipelines.remote_files import is_remote, local_copy
 from streamqoe.ingest.formats import detect_format, get_format, parse_units
 from streamqoe.ingest.outcome import DeadLetter, Outcome, Record, format_received_at
 from streamqoe.ingest.read import (
@@ -216,6 +218,10 @@ class ReadAndParseFilesFn(beam.DoFn):
     whole file in one call (rather than one Beam element per line) keeps per-element overhead out
     of the batch pipeline's hot path. With `beacon_tables`, a beacon file's records come out as
     one (path, Arrow table) on `player_event_table` instead (see read_beacon_table).
+
+    A path with a URI scheme (`gs://...`) is parsed from a local copy of the object
+    (pipelines.remote_files.local_copy, deleted once parsed); sources, dead letters and the
+    table's key name the object. An object that cannot be copied is a `decode` dead letter too.
     """
 
     def __init__(self, received_at_ms: int, beacon_tables: bool = False):
@@ -225,20 +231,50 @@ class ReadAndParseFilesFn(beam.DoFn):
     def process(self, element: tuple[str, str]) -> Iterator[beam.pvalue.TaggedOutput]:
         path, name = element
         received_at = datetime.fromtimestamp(self.received_at_ms / 1000, UTC)
+        if not is_remote(path):
+            yield from self.parse_file(path, path, name, received_at)
+            return
+        # An object (gs://...) is parsed from a local copy, deleted once parsed; sources, dead
+        # letters and the beacon table's key keep the object's own path.
+        with ExitStack() as stack:
+            try:
+                local = stack.enter_context(local_copy(path))
+            except UnreadableInput as exc:
+                yield self.unreadable(path, exc, received_at)
+                return
+            yield from self.parse_file(path, local, name, received_at)
+
+    def unreadable(
+        self, path: str, exc: Exception, received_at: datetime, local: str | None = None
+    ) -> beam.pvalue.TaggedOutput:
+        """The decode dead letter of a file that cannot be read or recognized, counted; a local
+        copy's path (`local`) in the error message is replaced by the file's own `path`."""
+        _count("dead_letters_decode")
+        letter = unreadable_file_letter(path, exc, received_at)
+        if local and local != path:
+            letter["error_message"] = letter["error_message"].replace(local, path)
+        return beam.pvalue.TaggedOutput(
+            DEAD_LETTER, TimestampedValue(letter, self.received_at_ms / 1000)
+        )
+
+    def parse_file(
+        self, path: str, local: str, name: str, received_at: datetime
+    ) -> Iterator[beam.pvalue.TaggedOutput]:
+        """Parse the file at `local`, labelled `path` (the same unless `local` is a remote
+        object's copy: then unit ids, dead letters and messages name `path`)."""
         try:
-            name = resolve_format(path, name)
+            name = resolve_format(local, name)
             if name == "beacon" and self.beacon_tables:
-                yield from self.beacon_table(path, received_at)
+                yield from self.beacon_table(path, received_at, local=local)
                 return
             fmt = get_format(name)
-            units = list(read_lines(path) if fmt.units == "lines" else read_documents(path))
+            units = list(read_lines(local) if fmt.units == "lines" else read_documents(local))
         except (UnreadableInput, ValueError) as exc:
-            _count("dead_letters_decode")
-            letter = unreadable_file_letter(path, exc, received_at)
-            yield beam.pvalue.TaggedOutput(
-                DEAD_LETTER, TimestampedValue(letter, self.received_at_ms / 1000)
-            )
+            yield self.unreadable(path, exc, received_at, local=local)
             return
+        if local != path:
+            copy, original = f"file:{local}:", f"file:{path}:"
+            units = [(original + unit_id.removeprefix(copy), data) for unit_id, data in units]
         _count("units", sum(1 for _, data in units if not data.startswith(b"#")))
         distribution = distribution_from_name(path) if name == "cloudfront" else None
         outcomes = parse_units(name, units, received_at=received_at, distribution=distribution)
@@ -250,15 +286,19 @@ class ReadAndParseFilesFn(beam.DoFn):
             message_id=None,
         )
 
-    def beacon_table(self, path: str, received_at: datetime) -> Iterator[beam.pvalue.TaggedOutput]:
+    def beacon_table(
+        self, path: str, received_at: datetime, local: str | None = None
+    ) -> Iterator[beam.pvalue.TaggedOutput]:
         """Parse a beacon file whole: (path, table) on PLAYER_EVENT_TABLE, dead letters as usual.
+        The bytes are read from `local` when given (a remote object's copy), labelled `path`.
 
         Raises:
             UnreadableInput: the file cannot be read (before any output).
         """
-        from streamqoe.ingest.columnar_beacon import read_beacon_table
+        from streamqoe.ingest.columnar_beacon import read_beacon_table, read_bytes
 
-        parsed = read_beacon_table(path, received_at=received_at)
+        data = read_bytes(local) if local is not None and local != path else None
+        parsed = read_beacon_table(path, received_at=received_at, data=data)
         _count("units", parsed.units - parsed.comment_units)
         if parsed.table.num_rows:
             _count("records_player_event", parsed.table.num_rows)

@@ -5,8 +5,9 @@ output contract. Batch and streaming differ only in their sources and sinks (pip
 pipelines/streaming.py) and in the settings below. Batch's bulk beacon path (ReadAndParseFiles with
 beacon_tables) hands over the beacon files' player events as Arrow tables (`player_event_table`):
 BuildQoeTables then computes views per shard (bulk_views.ComputeViewsInShards, the same rows as
-SessionizeViews + ComputeViewQoe) and sums qoe_minute from the shards' totals, and LandQoeTables
-lands the tables straight from Arrow (arrow_sink.WriteArrowToWarehouse).
+SessionizeViews + ComputeViewQoe; the shards' events are spilled to files under
+`spill_location`) and sums qoe_minute from the shards' totals, and LandQoeTables lands the tables
+straight from Arrow (arrow_sink.WriteArrowToWarehouse).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import apache_beam as beam
 
 from pipelines.transforms.bulk_viewers import SessionizeViewersBounded
-from pipelines.transforms.bulk_views import ComputeViewsInShards
+from pipelines.transforms.bulk_views import SPILL_COMPRESSION, VIEW_SHARDS, ComputeViewsInShards
 from pipelines.transforms.cdn import AggregateCdnPopMinute
 from pipelines.transforms.dedupe import DedupeEvents, cdn_request_identity, cdn_request_time_ms
 from pipelines.transforms.minutes import AggregateQoePerMinute, SumMinuteTotals
@@ -53,6 +54,12 @@ class QoeSettings:
         job_gap_seconds: inactivity after which a transcode job's session closes.
         dedupe_ttl_seconds: how long a CDN request id is remembered for deduplication.
         clock: returns `updated_at` (RFC 3339); tests fix it.
+        spill_location: batch bulk path: where the run's spill directory goes (the pipeline's
+            --temp_location, gs:// on Dataflow); None: the local temp directory.
+        spill_compression: batch bulk path: compression of the spilled Arrow slices (lz4, zstd
+            or None).
+        view_shards: batch bulk path: shards of view ids; one shard's events are in memory at a
+            time per worker thread, and at most this many workers compute views at once.
     """
 
     view_gap_seconds: float = 120.0
@@ -62,6 +69,9 @@ class QoeSettings:
     job_gap_seconds: float = 86400.0
     dedupe_ttl_seconds: float = 10800.0
     clock: Callable[[], str] = utc_now
+    spill_location: str | None = None
+    spill_compression: str | None = SPILL_COMPRESSION
+    view_shards: int = VIEW_SHARDS
 
 
 class BuildQoeTables(beam.PTransform):
@@ -88,7 +98,13 @@ class BuildQoeTables(beam.PTransform):
                 "player_event": parsed["player_event"],
                 "cmcd_report": parsed["cmcd_report"],
                 "cdn_request": requests,
-            } | "ComputeViewsInShards" >> ComputeViewsInShards(s.view_gap_seconds, s.clock)
+            } | "ComputeViewsInShards" >> ComputeViewsInShards(
+                s.view_gap_seconds,
+                s.clock,
+                shards=s.view_shards,
+                spill_location=s.spill_location,
+                compression=s.spill_compression,
+            )
             qoe_minute = views[MINUTES] | "SumMinuteTotals" >> SumMinuteTotals(
                 s.allowed_lateness_seconds, s.early_firing_seconds, s.clock
             )

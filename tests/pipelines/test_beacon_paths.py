@@ -6,6 +6,7 @@ broken, goes through pipelines.batch with `--beacon_path elements` and `--beacon
 landed table must hold the same rows (as multisets; columns stamped with the time of the run,
 updated_at, ingested_at and received_at, left out), and the bulk path's accounting must be exact:
 every input unit is a landed row or a dead letter, as the simulator's fault manifest counts them.
+The bulk run spills its shards under its --temp_location and leaves nothing there.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from apache_beam.metrics.metric import MetricsFilter
+from landed import landed_tables, table_rows
 
 from pipelines import batch
 from streamqoe.simulator import cli as simulator_cli
 
-RUN_TIME_COLUMNS = {"updated_at", "ingested_at", "received_at"}
 PATHS = ("elements", "bulk")
 
 
@@ -40,10 +42,14 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def warehouses(simulated: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def runs(simulated: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
+    """Per beacon path: (warehouse, its --temp_location, the run's result, whether anything was
+    made or removed in the temp location)."""
     out = {}
     for path in PATHS:
         warehouse = tmp_path_factory.mktemp(path) / "warehouse.duckdb"
+        temp = tmp_path_factory.mktemp(f"{path}-temp")
+        before = temp.stat().st_mtime_ns
         result = batch.run(
             [
                 "--input", f"{simulated}/player/**/*.gz",
@@ -53,32 +59,18 @@ def warehouses(simulated: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
                 "--input", f"{simulated}/transcode/*.jsonl",
                 "--warehouse", f"duckdb:{warehouse}",
                 "--beacon_path", path,
+                "--temp_location", str(temp),
             ]
         )  # fmt: skip
         assert result.state == "DONE"
-        out[path] = warehouse
+        # the directory changed (a spill directory made and removed in it) or not
+        out[path] = (warehouse, temp, result, temp.stat().st_mtime_ns != before)
     return out
 
 
-def table_rows(warehouse: Path, table: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        columns = [
-            name
-            for (name,) in con.execute(
-                "select column_name from information_schema.columns where table_name = ? "
-                "order by ordinal_position",
-                [table],
-            ).fetchall()
-            if name not in RUN_TIME_COLUMNS
-        ]
-        select = ", ".join(f'"{c}"' for c in columns)
-        rows = con.execute(f'select {select} from "{table}"').fetchall()
-    return sorted(rows, key=repr)
-
-
-def landed_tables(warehouse: Path) -> list[str]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return sorted(t for (t,) in con.execute("show tables").fetchall())
+@pytest.fixture(scope="module")
+def warehouses(runs: dict[str, tuple]) -> dict[str, Path]:
+    return {path: warehouse for path, (warehouse, *_) in runs.items()}
 
 
 def test_both_paths_land_the_same_tables(warehouses: dict[str, Path]):
@@ -130,3 +122,17 @@ def test_bulk_accounting_is_exact(simulated: Path, warehouses: dict[str, Path]):
     assert set(stages) == {"decode", "validate"}
     assert letters["broken"] == 1  # the unreadable file: one decode dead letter
     assert set(letters) <= {*totals, "broken"}
+
+
+def test_bulk_spills_under_the_temp_location_and_cleans_up(runs: dict[str, tuple]):
+    _, temp, result, touched = runs["bulk"]
+
+    def counter(name: str) -> int:
+        found = result.metrics().query(MetricsFilter().with_name(name))["counters"]
+        return sum(m.committed for m in found)
+
+    assert counter("spill_files") >= 2 and counter("spill_bytes") > 0
+    assert counter("spill_dirs_removed") == 1
+    assert touched  # its spill directory was made there...
+    assert list(temp.iterdir()) == []  # ... and is gone
+    assert not runs["elements"][3]  # the per-element path spills nothing

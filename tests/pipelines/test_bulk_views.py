@@ -3,21 +3,27 @@
 ComputeViewsInShards (+ SumMinuteTotals) against SessionizeViews + ComputeViewQoe (+
 AggregateQoePerMinute), SessionizeViewersBounded against SessionizeViewers, MinuteTotals against
 add_minute_delta, and the event projection the shards carry against whole records. All on the
-FnApiRunner, with a fixed clock, comparing whole rows.
+FnApiRunner, with a fixed clock, comparing whole rows. Also the spill: files written under the
+spill location (the pipeline's --temp_location), read again by a retried shard, in chunks of views
+that do not change a row, and removed once every shard is computed.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
 import subprocess
 import sys
+import tempfile
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 import apache_beam as beam
 import pyarrow as pa
 import pytest
+from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import GlobalWindows
@@ -31,10 +37,19 @@ from pipelines.aggregates import (
     new_minute_accumulator,
     rfc3339_ms,
 )
+from pipelines.options import settings_from
 from pipelines.transforms.bulk_viewers import SessionizeViewersBounded
 from pipelines.transforms.bulk_views import (
+    ITEMS,
+    SPILL_PREFIX,
+    TABLE,
     VIEW_EVENT_FIELDS,
+    ComputeShardViewsFn,
     ComputeViewsInShards,
+    SpillShardItemsFn,
+    SpillShardSlicesFn,
+    new_spill_dir,
+    remove_spill_dir,
     shard_column,
     shard_of,
     table_events,
@@ -47,6 +62,8 @@ from pipelines.transforms.views import (
     ComputeViewQoe,
     SessionizeViews,
     build_view,
+    key_cdn_request,
+    key_cmcd_report,
     minute_sums,
     view_minute_contributions,
 )
@@ -330,3 +347,107 @@ def test_shards_are_stable_and_spread():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.stdout.strip() == str([shard_of(k, 16) for k in keys[:50]])
     assert min(Counter(column.tolist()).values()) > 50
+
+
+def spilled_files(root) -> list[str]:
+    return sorted(str(f.relative_to(root)) for f in root.rglob("*") if f.is_file())
+
+
+def test_spill_files_are_written_under_the_location_and_removed_after_the_run(tmp_path):
+    """Every shard's events and other items go through files under the spill location; the
+    views are computed while they exist, and the run's spill directory is gone afterwards."""
+    data = telemetry()
+    spill = tmp_path / "temp"
+    p = TestPipeline(runner=RUNNER)
+    bulk = {
+        "player_event_table": p | "Tables" >> beam.Create(event_tables(data["player_event"])),
+        "player_event": p | "NoRecords" >> beam.Create([]),
+        "cmcd_report": p | "Reports" >> beam.Create(data["cmcd_report"]),
+        "cdn_request": p | "Requests" >> beam.Create(data["cdn_request"]),
+    } | ComputeViewsInShards(GAP_S, fixed_clock, shards=3, spill_location=str(spill))
+    # what is on disk while the views are computed (same stage as ComputeShardViewsFn)
+    seen = (
+        bulk["views"]
+        | beam.Map(lambda _: tuple(sorted({f.split("/")[-1][0] for f in spilled_files(spill)})))
+        | beam.Distinct()
+    )
+    assert_that(seen, equal_to([(ITEMS, TABLE)]), label="FilesDuringTheRun")
+    counts = bulk["views"] | beam.combiners.Count.Globally()
+    assert_that(counts, equal_to([6]), label="SixRows")
+    result = p.run()
+    result.wait_until_finish()
+    assert spill.is_dir() and list(spill.iterdir()) == []  # the run's directory is removed
+    metrics = result.metrics().query(MetricsFilter().with_name("spill_files"))["counters"]
+    files = sum(m.committed for m in metrics)
+    assert files >= 2 + 1  # one per beacon table, at least one of other items
+
+
+def spill_one_shard(directory: str, data: dict[str, list]) -> list:
+    """The references of a single shard (shards=1) holding all of `data`, as the combine
+    collects them."""
+    refs = []
+    for table in event_tables(data["player_event"], files=3):
+        refs += [ref for _, ref in SpillShardSlicesFn(directory, 1).process(table)]
+    items_fn = SpillShardItemsFn(directory, 1, max_items=3)  # several item files
+    items_fn.start_bundle()
+    keyed = [k for r in data["cmcd_report"] for k in key_cmcd_report(r)]
+    keyed += [k for r in data["cdn_request"] for k in key_cdn_request(r)]
+    for element in keyed:
+        refs += [ref for _, ref in items_fn.process(element)]
+    refs += [wv.value[1] for wv in items_fn.finish_bundle()]
+    return refs
+
+
+def shard_output(fn: ComputeShardViewsFn, refs: list) -> tuple[list, dict]:
+    rows, totals = [], None
+    for out in fn.process((0, list(refs))):
+        if isinstance(out, beam.pvalue.TaggedOutput):
+            totals = dict(out.value.accumulators())
+        else:
+            rows.append((repr(sorted(out.value.items())), out.timestamp))
+    return sorted(rows), totals
+
+
+def test_a_retried_shard_reads_its_files_again(tmp_path):
+    """ComputeShardViewsFn deletes nothing: the same element computed twice (a retried bundle)
+    gives the same rows and minute totals, and views cut into small chunks change nothing."""
+    directory = new_spill_dir(str(tmp_path))
+    refs = spill_one_shard(directory, telemetry())
+    assert {kind for kind, _ in refs} == {TABLE, ITEMS}
+    on_disk = spilled_files(tmp_path)
+    assert len(on_disk) == 3 + 3  # three beacon files; 10 items, 3 per file
+    fn = ComputeShardViewsFn(GAP_S, fixed_clock)
+    first = shard_output(fn, refs)
+    assert len(first[0]) == 6 and first[1]
+    assert shard_output(fn, refs) == first  # the retry
+    assert shard_output(fn, refs[::-1]) == first  # references in any order
+    for chunk_events in (1, 2, 5):
+        assert shard_output(ComputeShardViewsFn(GAP_S, fixed_clock, chunk_events), refs) == first
+    assert spilled_files(tmp_path) == on_disk
+    remove_spill_dir(directory)
+    assert spilled_files(tmp_path) == [] and list(tmp_path.iterdir()) == []
+    remove_spill_dir(directory)  # a retried clean-up: nothing left to delete, no error
+
+
+def test_spill_location_is_the_temp_location(monkeypatch):
+    options = PipelineOptions(["--temp_location", "gs://bucket/tmp", "--warehouse", "duckdb:x"])
+    location = settings_from(options, streaming=False).spill_location
+    assert location == "gs://bucket/tmp"
+    assert new_spill_dir(location).startswith(f"gs://bucket/tmp/{SPILL_PREFIX}")
+    assert settings_from(PipelineOptions([]), streaming=False).spill_location is None
+    local = new_spill_dir(None)
+    assert local.startswith(os.path.join(tempfile.gettempdir(), SPILL_PREFIX))
+    assert new_spill_dir(None) != local  # one directory per pipeline
+    # a local spill directory is also removed when the process exits (a failed run)
+    registered = []
+    monkeypatch.setattr(atexit, "register", lambda f, *a: registered.append((f, a)))
+    transform = ComputeViewsInShards(GAP_S, fixed_clock, spill_location="/data/tmp")
+    with beam.Pipeline(runner=RUNNER) as p:
+        empty = p | beam.Create([])
+        _ = (
+            {n: empty for n in ("player_event_table", "player_event", "cmcd_report")}
+            | {"cdn_request": empty}
+            | transform
+        )
+    assert transform.spill_dir.startswith(f"/data/tmp/{SPILL_PREFIX}")
+    assert [a for _, a in registered] == [(transform.spill_dir,)]
