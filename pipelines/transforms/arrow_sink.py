@@ -19,24 +19,14 @@ records:
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import apache_beam as beam
-import duckdb
 import pyarrow as pa
-from apache_beam.metrics import Metrics
 
-from pipelines.transforms.parse import METRICS_NAMESPACE
-from pipelines.transforms.sinks import (
-    DUCKDB_LOCK_ATTEMPTS,
-    DUCKDB_LOCK_RETRY_SECONDS,
-    WriteToWarehouse,
-    insert_arrow,
-    transient_duckdb_error,
-)
+from pipelines.transforms.sinks import WriteToWarehouse, append_to_duckdb
 from streamqoe.contracts.bigquery import table_schema
 from streamqoe.contracts.columnar import arrow_schema
 from streamqoe.contracts.registry import contract, iter_properties
@@ -94,27 +84,13 @@ class WriteArrowToDuckDBFn(beam.DoFn):
     def flush(self) -> None:
         """Insert the collected tables as one (open, insert through Arrow, close; retry on a
         lock)."""
-        from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
-
         if not self.pending:
             return
         rows = pa.concat_tables(self.pending)
         self.pending, self.pending_rows = [], 0
         c = contract(self.contract_name)
         table = with_ingest_columns(rows, arrow_schema(table_schema(c)), datetime.now(UTC))
-        for attempt in range(1, DUCKDB_LOCK_ATTEMPTS + 1):
-            try:
-                with DuckDBWarehouse(self.path) as warehouse:
-                    warehouse.ensure_table(c)
-                    insert_arrow(warehouse.connection, c.table_name, table)
-                break
-            except duckdb.Error as exc:
-                if not transient_duckdb_error(exc) or attempt == DUCKDB_LOCK_ATTEMPTS:
-                    raise
-                logger.debug("%s busy (attempt %s: %s), retrying", self.path, attempt, exc)
-                Metrics.counter(METRICS_NAMESPACE, "duckdb_retries").inc()
-                time.sleep(DUCKDB_LOCK_RETRY_SECONDS)
-        Metrics.counter(METRICS_NAMESPACE, f"landed_{c.table_name}").inc(table.num_rows)
+        append_to_duckdb(self.path, c, table)
 
 
 class WriteArrowToWarehouse(beam.PTransform):

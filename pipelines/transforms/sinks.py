@@ -33,7 +33,7 @@ from apache_beam.metrics import Metrics
 from pipelines.transforms.parse import DEAD_LETTER_SCHEMA_VERSION, METRICS_NAMESPACE
 from streamqoe.contracts.bigquery import table_schema
 from streamqoe.contracts.columnar import arrow_schema
-from streamqoe.contracts.registry import contract
+from streamqoe.contracts.registry import Contract, contract
 from streamqoe.contracts.rows import _TRANSFORMS, _typed, bigquery_json
 from streamqoe.ingest.outcome import format_received_at
 
@@ -177,30 +177,38 @@ class WriteToDuckDBFn(beam.DoFn):
         a reader holding the file, is retried: transient_duckdb_error)."""
         if not self.rows:
             return
-        from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
-
         c = contract(self.contract_name)
         build = self.build or RowBuilder(self.contract_name)
         table = build.arrow_table(self.rows, datetime.now(UTC), arrow_schema(table_schema(c)))
-        started = time.monotonic()
-        retries = 0
-        for attempt in range(1, DUCKDB_LOCK_ATTEMPTS + 1):
-            try:
-                with DuckDBWarehouse(self.path) as warehouse:
-                    warehouse.ensure_table(c)
-                    insert_arrow(warehouse.connection, c.table_name, table)
-                break
-            except duckdb.Error as exc:
-                if not transient_duckdb_error(exc) or attempt == DUCKDB_LOCK_ATTEMPTS:
-                    raise
-                logger.debug("%s busy (attempt %s: %s), retrying", self.path, attempt, exc)
-                retries += 1
-                time.sleep(DUCKDB_LOCK_RETRY_SECONDS)
-        SINK_STATS.add(len(self.rows), retries, time.monotonic() - started)
-        if retries:
-            Metrics.counter(METRICS_NAMESPACE, "duckdb_retries").inc(retries)
-        Metrics.counter(METRICS_NAMESPACE, f"landed_{c.table_name}").inc(len(self.rows))
+        append_to_duckdb(self.path, c, table)
         self.rows = []
+
+
+def append_to_duckdb(path: str, c: Contract, table: pa.Table) -> None:
+    """Append `table` (the contract's table schema) to its table in the DuckDB file `path`:
+    open, create the table if needed, insert through Arrow, close. A transient error (a reader
+    or another connection holding the file: transient_duckdb_error) is retried
+    DUCKDB_LOCK_ATTEMPTS times; any other is raised. Counted in SINK_STATS and Beam counters."""
+    from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
+
+    started = time.monotonic()
+    retries = 0
+    for attempt in range(1, DUCKDB_LOCK_ATTEMPTS + 1):
+        try:
+            with DuckDBWarehouse(path) as warehouse:
+                warehouse.ensure_table(c)
+                insert_arrow(warehouse.connection, c.table_name, table)
+            break
+        except duckdb.Error as exc:
+            if not transient_duckdb_error(exc) or attempt == DUCKDB_LOCK_ATTEMPTS:
+                raise
+            logger.debug("%s busy (attempt %s: %s), retrying", path, attempt, exc)
+            retries += 1
+            time.sleep(DUCKDB_LOCK_RETRY_SECONDS)
+    SINK_STATS.add(table.num_rows, retries, time.monotonic() - started)
+    if retries:
+        Metrics.counter(METRICS_NAMESPACE, "duckdb_retries").inc(retries)
+    Metrics.counter(METRICS_NAMESPACE, f"landed_{c.table_name}").inc(table.num_rows)
 
 
 class SinkStats:
