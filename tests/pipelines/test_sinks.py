@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import apache_beam as beam
 import duckdb
 import pyarrow as pa
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from beam_fixtures import T0_MS, cdn_request, player_event, simple_view
 
 from pipelines import qoe
-from pipelines.transforms.sinks import RowBuilder, WriteToWarehouse, parse_bigquery_url
+from pipelines.transforms.sinks import (
+    RowBuilder,
+    WriteToDuckDBFn,
+    WriteToWarehouse,
+    parse_bigquery_url,
+    transient_duckdb_error,
+)
 from streamqoe.contracts.bigquery import table_schema
 from streamqoe.contracts.columnar import arrow_schema
 from streamqoe.contracts.registry import contract
@@ -98,3 +107,32 @@ def test_write_to_duckdb_waits_for_another_process_lock(tmp_path):
         holder.wait(timeout=30)
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("select count(*) from player_events").fetchone()[0] == 1
+
+
+def test_transient_duckdb_errors(tmp_path: Path):
+    path = str(tmp_path / "w.duckdb")
+    duckdb.connect(path).close()
+    with duckdb.connect(path, read_only=True), pytest.raises(duckdb.Error) as other_config:
+        duckdb.connect(path)
+    assert transient_duckdb_error(other_config.value)
+    assert transient_duckdb_error(
+        duckdb.CatalogException("Table Function with name python_arrow_scan does not exist!")
+    )
+    assert transient_duckdb_error(duckdb.IOException('Could not set lock on file "x"'))
+    assert not transient_duckdb_error(duckdb.CatalogException("Table with name x does not exist"))
+    assert not transient_duckdb_error(duckdb.ConstraintException("NOT NULL constraint failed"))
+
+
+def test_sink_waits_for_a_reader_in_the_same_process(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    fn = WriteToDuckDBFn(str(path), "player_event")
+    fn.setup()
+    fn.start_bundle()
+    fn.process(player_event("v1", 0, "play_request", T0_MS))
+    fn.flush()  # creates the table
+    reader = duckdb.connect(str(path), read_only=True)  # another configuration, same process
+    threading.Timer(0.3, reader.close).start()
+    fn.process(player_event("v1", 1, "playing", T0_MS + 1000))
+    fn.finish_bundle()  # retried until the reader closed
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select count(*) from player_events").fetchone()[0] == 2

@@ -4,11 +4,15 @@ One view's telemetry arrives in Pub/Sub-shaped units: early panes while it is op
 when it closes, out-of-order and duplicate beacons that change nothing, a late beacon within the
 allowed lateness that updates the view (late pane), and one beyond it that becomes a dead letter
 of stage `late`. See docs/pipelines.md#streaming-semantics.
+
+Every test runs on Beam's own runner internals and on the local runner's cheaper equivalents
+(pipelines.local_runner.tuning), which must give the same panes.
 """
 
 from __future__ import annotations
 
 import apache_beam as beam
+import pytest
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
@@ -16,6 +20,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import GlobalWindows
 from beam_fixtures import T0_MS, beacon_line, cdn_request, fixed_clock, player_event
 
+from pipelines.local_runner.tuning import tune_local_runner
 from pipelines.transforms.parse import ParseUnits, RawUnit
 from pipelines.transforms.tables import BuildQoeTables, QoeSettings
 
@@ -24,6 +29,14 @@ GAP_S = 120
 LATENESS_S = 7200
 EARLY_S = 30
 T0_S = T0_MS // 1000
+
+
+@pytest.fixture(autouse=True, params=["beam_internals", "tuned_internals"])
+def runner_internals(request):
+    """Run each test with Beam's runner internals and with the tuned ones; leave Beam's."""
+    tune_local_runner(enabled=request.param == "tuned_internals")
+    yield request.param
+    tune_local_runner(enabled=False)
 
 
 def streaming_pipeline() -> TestPipeline:
