@@ -690,6 +690,13 @@ def counter(result: Any, name: str) -> int:
 # freshness
 
 
+def prepare_workdir(args: argparse.Namespace) -> tuple[Path, Path]:
+    """(--workdir or a new temporary folder, created; the warehouse file in it)."""
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="streaming-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir, workdir / "warehouse.duckdb"
+
+
 def start_pipeline(
     project: str,
     warehouse: Path,
@@ -731,9 +738,7 @@ def run_freshness(args: argparse.Namespace) -> dict[str, Any]:
         events=events,
         cache=str(args.stream_cache) if args.stream_cache else None,
     )
-    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="streaming-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    warehouse = workdir / "warehouse.duckdb"
+    workdir, warehouse = prepare_workdir(args)
     ctx = mp.get_context("spawn")
     print(
         f"freshness: {args.rate:g} events/s for {args.minutes:g} min; {viewers:,} simulated "
@@ -1051,9 +1056,7 @@ def run_state(args: argparse.Namespace) -> dict[str, Any]:
     spec = StreamSpec(
         "state", args.viewers, args.hours, args.seed, compression=c, faults=not args.no_faults
     )
-    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="streaming-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    warehouse = workdir / "warehouse.duckdb"
+    workdir, warehouse = prepare_workdir(args)
     ctx = mp.get_context("spawn")
     wall = args.hours * 3600 / c
     print(

@@ -35,6 +35,7 @@ from streamqoe.ingest.outcome import DeadLetter, Outcome, Record, format_receive
 from streamqoe.ingest.read import (
     UnreadableInput,
     distribution_from_name,
+    read_content,
     read_documents,
     read_lines,
     resolve_format,
@@ -295,9 +296,9 @@ class ReadAndParseFilesFn(beam.DoFn):
         Raises:
             UnreadableInput: the file cannot be read (before any output).
         """
-        from streamqoe.ingest.columnar_beacon import read_beacon_table, read_bytes
+        from streamqoe.ingest.columnar_beacon import read_beacon_table
 
-        data = read_bytes(local) if local is not None and local != path else None
+        data = read_content(local) if local is not None and local != path else None
         parsed = read_beacon_table(path, received_at=received_at, data=data)
         _count("units", parsed.units - parsed.comment_units)
         if parsed.table.num_rows:

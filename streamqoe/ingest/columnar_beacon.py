@@ -39,11 +39,9 @@ row parser takes it; streaming (the whole decompressed file is held in memory).
 from __future__ import annotations
 
 import functools
-import gzip
 import json
 import logging
 import threading
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,7 +60,7 @@ from streamqoe.contracts.rows import to_row
 from streamqoe.ingest.beacon import CONTRACT, parse_beacon
 from streamqoe.ingest.columnar_checks import violation_mask
 from streamqoe.ingest.outcome import DeadLetter, Record, UnitContext
-from streamqoe.ingest.read import GZIP_MAGIC, UnreadableInput, open_binary
+from streamqoe.ingest.read import read_content
 
 logger = logging.getLogger(__name__)
 
@@ -288,28 +286,6 @@ def _connection() -> duckdb.DuckDBPyConnection:
 # --- lines --------------------------------------------------------------------------------
 
 
-def read_bytes(path: str) -> bytes:
-    """Return the decompressed bytes of `path` (gzip by its magic bytes, as read.open_binary).
-
-    Raises:
-        UnreadableInput: the file cannot be opened, or its gzip stream is broken (with the
-            message read.open_binary's stream gives).
-    """
-    try:
-        with open(path, "rb") as stream:
-            raw = stream.read()
-        if raw[:2] != GZIP_MAGIC:
-            return raw
-        return gzip.decompress(raw)  # one call in C; a broken stream is re-read below
-    except (OSError, EOFError, ValueError, zlib.error):
-        pass
-    try:
-        with open_binary(path) as stream:
-            return stream.read()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise UnreadableInput(f"{path}: {exc}") from None
-
-
 def is_json_lines(data: bytes) -> bool:
     """`read.read_documents`' test, without splitting the whole file: at least two non-blank
     lines, the first starting with `{` or `[` and ending with `}` or `]` (stripped)."""
@@ -524,7 +500,7 @@ def read_beacon_table(
         UnreadableInput: the file cannot be read.
     """
     if data is None:
-        data = read_bytes(path)
+        data = read_content(path)
     schema = table_arrow_schema()
     prefix = f"file:{path}:"
     if not data.strip():

@@ -40,7 +40,6 @@ streaming: the whole decompressed file is held in memory.
 from __future__ import annotations
 
 import functools
-import gzip
 import logging
 import os
 from collections.abc import Iterator, Sequence
@@ -76,7 +75,7 @@ from streamqoe.ingest.columnar_cmcd import (
     struct_row,
 )
 from streamqoe.ingest.outcome import DeadLetter, Outcome, Record, UnitContext
-from streamqoe.ingest.read import GZIP_MAGIC, UnreadableInput, open_binary
+from streamqoe.ingest.read import read_content
 
 logger = logging.getLogger(__name__)
 
@@ -136,38 +135,6 @@ class _Parsed:
     vectorized: pa.Table  # contract columns + __line (+ __request_at_text, __cmcd for dicts)
     fallback: list[tuple[int, Outcome]] = field(default_factory=list)
     cmcd_dicts: list[dict[str, Any] | None] | None = None
-
-
-def read_bytes(path: str) -> bytes:
-    """Return the decompressed bytes of `path`.
-
-    Raises:
-        UnreadableInput: the file cannot be opened, or its gzip stream is broken.
-    """
-    try:
-        with open_binary(path) as stream:
-            return stream.read()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise UnreadableInput(f"{path}: {exc}") from None
-
-
-def read_data(path: str) -> bytes:
-    """Return the decompressed content of `path`, a plain file in one read (no buffer copies).
-
-    A gzip file and standard input are read by `read_bytes`.
-
-    Raises:
-        UnreadableInput: the file cannot be opened, or its gzip stream is broken.
-    """
-    if path != "-":
-        try:
-            with open(path, "rb", buffering=0) as handle:
-                if handle.read(2) != GZIP_MAGIC:
-                    handle.seek(0)
-                    return handle.readall()
-        except OSError:
-            pass  # read_bytes reports it
-    return read_bytes(path)
 
 
 def _newlines(data: bytes | memoryview) -> np.ndarray:
@@ -919,7 +886,7 @@ def read_cloudfront_table(
     Raises:
         UnreadableInput: the file cannot be read.
     """
-    content = read_data(path) if data is None else data
+    content = read_content(path) if data is None else data
     parsed = _parse(
         content,
         path,
@@ -1004,7 +971,7 @@ def iter_cloudfront_outcomes(
     Raises:
         UnreadableInput: the file cannot be read (before any outcome).
     """
-    content = read_data(path) if data is None else data
+    content = read_content(path) if data is None else data
     parsed = _parse(
         content,
         path,

@@ -34,6 +34,7 @@ from streamqoe.ingest.read import (
     UnreadableInput,
     content_size,
     parse_file,
+    read_content,
     read_lines,
     use_columnar,
 )
@@ -155,8 +156,8 @@ def test_plain_gzip_and_in_memory_reads_agree(tmp_path: Path, newline_at_end: bo
         ]
     assert first.table.num_rows == 2
     assert first.line_numbers.tolist() == [3, 6]
-    assert columnar_cloudfront.read_data(plain) == data
-    assert columnar_cloudfront.read_data(packed) == data
+    assert read_content(plain) == data
+    assert read_content(packed) == data
 
 
 def test_lines_longer_than_a_csv_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,25 +18,17 @@ from pathlib import Path
 import duckdb
 import pytest
 from apache_beam.metrics.metric import MetricsFilter
-from landed import landed_tables, table_rows
+from landed import faulty_simulation, landed_tables, table_rows
 
 from pipelines import batch
-from streamqoe.simulator import cli as simulator_cli
 
 PATHS = ("elements", "bulk")
 
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sim")
-    faults = ["malformed_json=0.02", "contract_violation=0.02", "duplicate=0.03"]
-    argv = ["simulate", "--out", str(out), "--viewers", "120", "--hours", "2", "--seed", "13"]
-    argv += ["--cdn-sample", "0.3", "-q"] + [x for f in faults for x in ("--fault", f)]
-    assert simulator_cli.main(argv) == 0
-    broken = out / "broken" / "beacons-broken.jsonl.gz"
-    broken.parent.mkdir()
+    out = faulty_simulation(tmp_path_factory.mktemp("sim"), viewers=120, hours=2)
     whole = next((out / "player").rglob("*.jsonl.gz")).read_bytes()
-    broken.write_bytes(whole[: len(whole) // 2])
     assert gzip.decompress(whole)  # the original is fine, the cut copy is not
     return out
 

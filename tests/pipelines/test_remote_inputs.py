@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from landed import landed_tables, table_rows
+from landed import BROKEN, faulty_simulation, landed_tables, table_rows
 
 from pipelines import batch
 from pipelines.remote_files import TEMP_PREFIX, local_copy, match_remote
@@ -36,14 +36,12 @@ from streamqoe.demo import accounting
 from streamqoe.ingest.read import UnreadableInput
 from streamqoe.platform.bigquery_emulator import OAuthTokenStub
 from streamqoe.platform.process import ManagedService, free_port
-from streamqoe.simulator import cli as simulator_cli
 
 pytestmark = pytest.mark.integration
 
 HOST = "127.0.0.1"
 BUCKET = "streamqoe-inputs"
 ROOT = f"gs://{BUCKET}/sim"
-BROKEN = "broken/beacons-broken.jsonl.gz"
 
 
 def _lists_buckets(endpoint: str) -> bool:
@@ -102,16 +100,7 @@ def gcs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sim")
-    faults = ["malformed_json=0.02", "contract_violation=0.02", "duplicate=0.03"]
-    argv = ["simulate", "--out", str(out), "--viewers", "40", "--hours", "1", "--seed", "13"]
-    argv += ["--cdn-sample", "0.3", "-q"] + [x for f in faults for x in ("--fault", f)]
-    assert simulator_cli.main(argv) == 0
-    broken = out / BROKEN
-    broken.parent.mkdir()
-    whole = next((out / "player").rglob("*.jsonl.gz")).read_bytes()
-    broken.write_bytes(whole[: len(whole) // 2])
-    return out
+    return faulty_simulation(tmp_path_factory.mktemp("sim"), viewers=40, hours=1)
 
 
 @pytest.fixture(scope="module")
