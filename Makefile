@@ -7,11 +7,14 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
 .PHONY: setup demo test lint check-tools unit integration slow bench clean
 
-# Installs uv (pinned) when missing, then the locked environment into .venv.
+# Installs uv (pinned) when missing, then the locked environment into .venv, compiled to bytecode
+# once: these machines set PYTHONDONTWRITEBYTECODE, so otherwise every process (each test
+# subprocess, each Beam or bench child) compiles Apache Beam and its dependencies again (2.3 s of
+# the 3.6 s `import pipelines.batch` took; 1.4 s compiled).
 setup:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || \
 		python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
-	@$(UV) sync --frozen
+	@$(UV) sync --frozen --compile-bytecode
 	@$(MAKE) --no-print-directory check-tools
 
 # The local platform needs Java and Google Cloud CLI's Pub/Sub emulator; say what is missing.

@@ -13,6 +13,15 @@ peak memory is its own):
   structs) and computes per-view event count, startup time, rebuffer count and duration, playing
   time and failure flags in SQL.
 
+- `floor`: no pipeline, only the work every batch run of this project must do for these files
+  at its cheapest: each file parsed exactly and validated by the pipeline's own parser
+  (streamqoe.ingest.columnar_beacon.read_beacon_table) and its player events landed in DuckDB
+  by the pipeline's own sink (arrow_sink.WriteArrowToDuckDBFn, whole row groups), one file after
+  the other in one process, as the one-worker runner does. No Beam, views, viewer sessions,
+  minutes or dead-letter landing. Its time is a lower bound on the `streamqoe` approach's, so
+  naive_beam / floor (`ceiling_vs_naive_beam`) is the highest streamqoe / naive_beam ratio any
+  pipeline with this parse and landing can reach here.
+
 Not run unless named with --only: `streamqoe_elements`, the same pipeline with `--beacon_path
 elements` (one Beam element per player event), to compare the two paths side by side.
 
@@ -48,7 +57,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-APPROACHES = ("streamqoe", "naive_beam", "duckdb_sql")
+APPROACHES = ("streamqoe", "naive_beam", "duckdb_sql", "floor")
 EXTRA_APPROACHES = ("streamqoe_elements",)
 DEFAULT_VIEWERS = 3000
 DEFAULT_HOURS = 12.0
@@ -190,10 +199,32 @@ def run_duckdb_sql(files: list[str], workdir: Path) -> int:
         return con.execute("select count(*) from views").fetchone()[0]
 
 
+def run_floor(files: list[str], workdir: Path) -> int:
+    """The exact parse of every file and landing its player events, nothing else (see the module
+    docstring); returns the number of distinct view ids landed."""
+    from datetime import UTC, datetime
+
+    import duckdb
+
+    from pipelines.transforms.arrow_sink import WriteArrowToDuckDBFn
+    from streamqoe.ingest.columnar_beacon import read_beacon_table
+
+    path = workdir / "floor.duckdb"
+    sink = WriteArrowToDuckDBFn(str(path), "player_event")
+    sink.start_bundle()
+    received_at = datetime.now(UTC)
+    for f in files:
+        sink.process((f, read_beacon_table(f, received_at=received_at).table))
+    sink.finish_bundle()
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select count(distinct view_id) from player_events").fetchone()[0]
+
+
 RUNNERS = {
     "streamqoe": run_streamqoe,
     "naive_beam": run_naive_beam,
     "duckdb_sql": run_duckdb_sql,
+    "floor": run_floor,
     "streamqoe_elements": run_streamqoe_elements,
 }
 
@@ -350,6 +381,14 @@ def main(argv: list[str] | None = None) -> int:
                 report[f"streamqoe_vs_{other}"] = ratio
                 cpu_ratio = results[other]["cpu_seconds"] / ours["cpu_seconds"]
                 report[f"streamqoe_vs_{other}_cpu"] = cpu_ratio
+        if "cpu_seconds" in results.get("floor", {}) and "cpu_seconds" in results.get(
+            "naive_beam", {}
+        ):
+            floor, naive = results["floor"], results["naive_beam"]
+            report["ceiling_vs_naive_beam"] = (
+                floor["events_per_second"] / naive["events_per_second"]
+            )
+            report["ceiling_vs_naive_beam_cpu"] = naive["cpu_seconds"] / floor["cpu_seconds"]
         if "streamqoe_vs_naive_beam" in report:
             report["goal_met"] = report["streamqoe_vs_naive_beam"] >= GOAL_RATIO_VS_NAIVE
         if args.validation_share:

@@ -3,7 +3,8 @@
 These classes are the one declaration of the pipelines' parameters: the Dataflow flex templates'
 metadata.json (infra/dataflow/<pipeline>/) is checked against them by a test. A flag has a default
 exactly when it is optional in the template; flags without one are checked by `require` (not
-argparse's required=True, which would break every other pipeline in the same process).
+argparse's required=True, which would break every other pipeline in the same process). Counts are
+parsed by `positive_int`, so a bad value is an argparse error naming the flag.
 
 Runners (see docs/pipelines.md#runners): Beam 2.77's `DirectRunner` tries to download the Prism
 runner from GitHub first, so the pipelines never leave the runner unnamed. Batch runs on
@@ -13,6 +14,7 @@ Dataflow with `--runner DataflowRunner`.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
 
 from apache_beam.options.pipeline_options import (
@@ -30,6 +32,17 @@ DEFAULT_SUBSCRIPTIONS = (
     "player-events-pipeline,cmcd-reports-pipeline,cdn-logs-pipeline,transcode-events-pipeline"
 )
 _DEFAULTS = QoeSettings()
+
+
+def positive_int(value: str) -> int:
+    """argparse type of a count: an integer >= 1; anything else is an error naming the value."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value!r}")
+    return number
 
 
 class QoeOptions(PipelineOptions):
@@ -106,6 +119,14 @@ class BatchOptions(PipelineOptions):
             "Arrow, views computed per shard of view ids) or elements (one Beam element per "
             "event); the same tables either way, e.g. bulk.",
         )
+        parser.add_argument(
+            "--view_shards",
+            type=positive_int,
+            default=_DEFAULTS.view_shards,
+            help="Shards of view ids on the bulk beacon path: one shard's events are in memory at "
+            "a time per worker thread, and at most this many workers compute views at once; more "
+            "for big backfills, fewer for small local runs, e.g. 64.",
+        )
 
 
 class StreamingOptions(PipelineOptions):
@@ -157,8 +178,9 @@ def require(options: PipelineOptions, cls: type[PipelineOptions], names: Sequenc
 
 
 def settings_from(options: PipelineOptions, *, streaming: bool) -> QoeSettings:
-    """Build the computation settings from parsed options (batch: no early panes). The bulk
-    path's spill files go under Beam's --temp_location (local temp directory when unset)."""
+    """Build the computation settings from parsed options (batch: no early panes; streaming:
+    the default view_shards, a batch-only flag). The bulk path's spill files go under Beam's
+    --temp_location (local temp directory when unset)."""
     o = options.view_as(QoeOptions)
     return QoeSettings(
         view_gap_seconds=o.view_gap_seconds,
@@ -170,6 +192,9 @@ def settings_from(options: PipelineOptions, *, streaming: bool) -> QoeSettings:
         job_gap_seconds=o.job_gap_seconds,
         dedupe_ttl_seconds=o.dedupe_ttl_seconds,
         spill_location=options.view_as(GoogleCloudOptions).temp_location or None,
+        view_shards=(
+            _DEFAULTS.view_shards if streaming else options.view_as(BatchOptions).view_shards
+        ),
     )
 
 

@@ -7,7 +7,7 @@ records:
 
 - DuckDB: WriteArrowToDuckDBFn collects tables until they hold at least a DuckDB row group
   (122,880 rows) or the bundle ends, appends the ingest columns (`ingested_at` = the time of the
-  write, `ingest_id` null, as RowBuilder sets them) and inserts them with sinks.insert_arrow; the
+  write, `ingest_id` null, as RowBuilder sets them) and inserts them with DuckDBWarehouse.insert_table; the
   file is opened per insert and closed right after; a busy file (sinks.transient_duckdb_error)
   is retried as sinks.WriteToDuckDBFn retries it. Inserting whole row groups lets DuckDB write
   them straight to the file: landing a beacon file (~12k rows) at a time cost 3x the CPU, mostly

@@ -1,10 +1,12 @@
 """Per-minute QoE for live monitoring (qoe_minute.v1), from the views' minute contributions.
 
 A view's contributions to each minute change while it is open (each pane of the view recomputes
-them), so EmitMinuteDeltasFn keeps the last contributions of each view in keyed state and emits
-only the difference: positive for new playing time, negative to retract what an earlier pane
-over-counted (a breakdown value that changed, e.g. the PoP became known). Summed per minute, the
-deltas equal the contributions of each view's latest pane, so no view is counted twice.
+them), so EmitMinuteDeltasFn keeps the last contributions of each of the view's session windows in
+keyed state and emits only the difference: positive for new playing time, negative to retract
+what an earlier pane over-counted (a breakdown value that changed, e.g. the PoP became known, or
+two windows of a paused view that merged into one). Summed per minute, the deltas equal the
+contributions of the latest pane of each window, so no view is counted twice, and both stretches of
+a view paused longer than the gap are counted, as in batch.
 AggregateQoePerMinute sums them in one-minute event-time windows per (dimension, value).
 SumMinuteTotals does the same for batch's bulk path, whose shards arrive already summed
 (aggregates.MinuteTotals, see bulk_views.py).
@@ -16,11 +18,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.coders import PickleCoder, VarIntCoder
+from apache_beam.coders import PickleCoder
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.transforms.window import FixedWindows, GlobalWindows, TimestampedValue
-from apache_beam.utils.timestamp import Duration
+from apache_beam.utils.timestamp import Duration, Timestamp
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from pipelines.aggregates import (
@@ -37,18 +39,54 @@ from pipelines.transforms.views import ToGlobalWindow, TriggeredComposite, utc_n
 MINUTE_SECONDS = MINUTE_MS // 1000
 
 
+ViewWindow = tuple[int, int]
+MinutePane = tuple[int, ViewWindow, dict[tuple[int, str, str], dict[str, Any]]]
+
+
+def minute_deltas(
+    held: dict[ViewWindow, tuple[int, dict[Any, Any]]], version: int, window: ViewWindow, new: Any
+) -> dict[Any, dict[str, Any]] | None:
+    """What one pane of a view changes in the minute sums, given the view's panes held so far.
+
+    Args:
+        held: window -> (version, contributions) of the latest pane of each of the view's session
+            windows seen so far (updated in place).
+        version, window, new: the pane's version, session window (start ms, end ms) and minute
+            contributions.
+
+    Returns:
+        The deltas (new minus everything the pane supersedes), or None for a pane superseded
+        itself: an older or equal version of a held window, or a window a held window contains
+        (a pane emitted before its window merged into a bigger one, delivered late). A pane
+        supersedes the held windows its window contains: its own earlier panes (a session window
+        only grows) and the windows it merged (a view paused longer than the gap is two windows
+        until an item in the pause bridges them).
+    """
+    start, end = window
+    for (s, e), (v, _) in held.items():
+        if (s, e) == window and version <= v:
+            return None
+        if s <= start and end <= e and (s, e) != window:
+            return None
+    deltas = new
+    for key in [k for k in held if start <= k[0] and k[1] <= end]:
+        deltas = subtract_contributions(deltas, held.pop(key)[1])
+    held[window] = (version, new)
+    return subtract_contributions(deltas, {})
+
+
 @beam.typehints.with_input_types(tuple[str, Any])
 class EmitMinuteDeltasFn(beam.DoFn):
-    """In: (view_id, (version, contributions)) in the global window, keyed by view_id.
+    """In: (view_id, (version, window, contributions)) in the global window, keyed by view_id.
     Out: ((dimension, value), delta) stamped at the start of the delta's minute.
 
-    State: the highest version seen and its contributions; a pane with a lower or equal version
-    (out of order) is ignored. Cleared by an event-time timer `expiry_seconds` after the latest
-    pane's timestamp.
+    State: per session window of the view, the latest pane's version and contributions
+    (minute_deltas). Cleared by an event-time timer `expiry_seconds` after the end of the latest
+    window: past the window's end + allowed lateness, the grouping step has dropped the window,
+    so no pane of it can come any more.
     """
 
-    VERSION = ReadModifyWriteStateSpec("version", VarIntCoder())
-    LAST = ReadModifyWriteStateSpec("last", PickleCoder())
+    PANES = ReadModifyWriteStateSpec("panes", PickleCoder())
     EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
 
     def __init__(self, expiry_seconds: float):
@@ -56,39 +94,35 @@ class EmitMinuteDeltasFn(beam.DoFn):
 
     def process(
         self,
-        element: tuple[str, tuple[int, dict[tuple[int, str, str], dict[str, Any]]]],
-        timestamp: Any = beam.DoFn.TimestampParam,
-        version_state: Any = beam.DoFn.StateParam(VERSION),  # noqa: B008 - Beam DoFn parameter idiom
-        last_state: Any = beam.DoFn.StateParam(LAST),  # noqa: B008 - Beam DoFn parameter idiom
+        element: tuple[str, MinutePane],
+        panes_state: Any = beam.DoFn.StateParam(PANES),  # noqa: B008 - Beam DoFn parameter idiom
         expiry: Any = beam.DoFn.TimerParam(EXPIRY),  # noqa: B008 - Beam DoFn parameter idiom
     ) -> Iterator[TimestampedValue]:
-        _, (version, contributions) = element
-        held = version_state.read()
-        if held is not None and version <= held:
+        _, (version, window, contributions) = element
+        held = panes_state.read() or {}
+        deltas = minute_deltas(held, version, window, contributions)
+        if deltas is None:
             return
-        deltas = subtract_contributions(contributions, last_state.read() or {})
-        version_state.write(version)
-        last_state.write(contributions)
-        expiry.set(timestamp + Duration(seconds=self.expiry_seconds))
+        panes_state.write(held)
+        latest_end_ms = max(e for _, e in held)
+        expiry.set(Timestamp(micros=latest_end_ms * 1000) + Duration(seconds=self.expiry_seconds))
         for (minute_ms, dimension, value), delta in deltas.items():
             yield TimestampedValue(((dimension, value), delta), minute_ms / 1000)
 
     @on_timer(EXPIRY)
     def expire(
         self,
-        version_state: Any = beam.DoFn.StateParam(VERSION),  # noqa: B008 - Beam DoFn parameter idiom
-        last_state: Any = beam.DoFn.StateParam(LAST),  # noqa: B008 - Beam DoFn parameter idiom
+        panes_state: Any = beam.DoFn.StateParam(PANES),  # noqa: B008 - Beam DoFn parameter idiom
     ) -> None:
-        version_state.clear()
-        last_state.clear()
+        panes_state.clear()
 
 
 def contributions_by_minute(
-    element: tuple[str, tuple[int, dict[tuple[int, str, str], dict[str, Any]]]],
+    element: tuple[str, MinutePane],
 ) -> Iterator[tuple[tuple[int, str, str], dict[str, Any]]]:
     """((minute start ms, dimension, value), contribution): the deltas of a view's only pane
     (bounded input, where every window has exactly one pane), keyed with their minute."""
-    _, (_, contributions) = element
+    _, (_, _, contributions) = element
     yield from contributions.items()
 
 
@@ -173,7 +207,7 @@ class FormatQoeMinuteFn(FormatMinuteFn):
 
 
 class AggregateQoePerMinute(TriggeredComposite):
-    """In: ComputeViewQoe's `minutes` output, (view_id, (version, contributions)).
+    """In: ComputeViewQoe's `minutes` output, (view_id, (version, window, contributions)).
     Out: PCollection[qoe_minute.v1 row], one-minute fixed windows of event time per (dimension,
     value), early panes every `early_firing_seconds`, late panes up to `allowed_lateness_seconds`,
     accumulating; version = pane index (fixed windows never merge). An unbounded input goes through
@@ -197,7 +231,7 @@ class AggregateQoePerMinute(TriggeredComposite):
             | "GlobalWindow" >> beam.WindowInto(GlobalWindows())
             | "EmitMinuteDeltasFn"
             >> beam.ParDo(
-                EmitMinuteDeltasFn(expiry_seconds=self.allowed_lateness_seconds + 3600)
+                EmitMinuteDeltasFn(expiry_seconds=self.allowed_lateness_seconds + MINUTE_SECONDS)
             ).with_input_types(tuple[str, Any])
         )
         return (

@@ -197,7 +197,7 @@ def append_to_duckdb(path: str, c: Contract, table: pa.Table) -> None:
         try:
             with DuckDBWarehouse(path) as warehouse:
                 warehouse.ensure_table(c)
-                insert_arrow(warehouse.connection, c.table_name, table)
+                warehouse.insert_table(c.table_name, table)
             break
         except duckdb.Error as exc:
             if not transient_duckdb_error(exc) or attempt == DUCKDB_LOCK_ATTEMPTS:
@@ -254,15 +254,6 @@ def transient_duckdb_error(exc: duckdb.Error) -> bool:
         or (isinstance(exc, duckdb.ConnectionException) and "different configuration" in text)
         or (isinstance(exc, duckdb.CatalogException) and "python_arrow_scan" in text)
     )
-
-
-def insert_arrow(connection: duckdb.DuckDBPyConnection, table_name: str, table: pa.Table) -> None:
-    """Append an Arrow table whose schema is the table's columns (contract order)."""
-    connection.register("_landing_batch", table)
-    try:
-        connection.execute(f'insert into "{table_name}" select * from _landing_batch')
-    finally:
-        connection.unregister("_landing_batch")
 
 
 def sink_dead_letter(failed: Any, table: str) -> dict[str, Any]:

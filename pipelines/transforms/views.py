@@ -428,9 +428,17 @@ def view_row(
     return row, timeline
 
 
+def view_window_ms(items: Iterable[tuple[str, Any]], gap_ms: int) -> tuple[int, int]:
+    """The session window of a view's items, epoch ms: [earliest item, latest item + gap), the
+    window Beam's Sessions(gap) gives them (streaming) and split_sessions reproduces (batch)."""
+    times = [item_time_ms(item) for item in items]
+    return min(times), max(times) + gap_ms
+
+
 class ComputeViewQoeFn(beam.DoFn):
     """In: (view_id, tagged items) from SessionizeViews, one pane. Out: a views.v1 row (main
-    output) and, on tag `minutes`, (view_id, (version, contributions)) for AggregateQoePerMinute.
+    output) and, on tag `minutes`, (view_id, (version, window, contributions)) for
+    AggregateQoePerMinute, `window` being the row's (window start ms, window end ms).
     """
 
     def __init__(self, gap_seconds: float, clock: Callable[[], str] = utc_now):
@@ -443,7 +451,8 @@ class ComputeViewQoeFn(beam.DoFn):
         pane: Any = beam.DoFn.PaneInfoParam,
     ) -> Iterator[Any]:
         view_id, grouped = element
-        built = view_row(list(grouped), timing=pane.timing, gap_ms=self.gap_ms, clock=self.clock)
+        items = list(grouped)
+        built = view_row(items, timing=pane.timing, gap_ms=self.gap_ms, clock=self.clock)
         if built is None:
             Metrics.counter(METRICS_NAMESPACE, "cdn_only_sessions").inc()
             return
@@ -451,13 +460,14 @@ class ComputeViewQoeFn(beam.DoFn):
         Metrics.counter(METRICS_NAMESPACE, "view_rows").inc()
         yield row
         contributions = view_minute_contributions(row, timeline)
-        yield beam.pvalue.TaggedOutput(MINUTES, (view_id, (row["version"], contributions)))
+        window = view_window_ms(items, self.gap_ms)
+        yield beam.pvalue.TaggedOutput(MINUTES, (view_id, (row["version"], window, contributions)))
 
 
 class ComputeViewQoe(beam.PTransform):
     """In: SessionizeViews output. Out: dict `views` -> PCollection[views row] (session windows,
     timestamp at the end of the view's window) and `minutes` -> PCollection[(view_id, (version,
-    contributions))]."""
+    window, contributions))]."""
 
     def __init__(self, gap_seconds: float, clock: Callable[[], str] = utc_now):
         super().__init__()

@@ -37,14 +37,17 @@ class DuckDBWarehouse(Warehouse):
     def insert_rows(self, table: str, rows: list[dict[str, Any]]) -> int:
         if not rows:
             return 0
-        batch = pa.Table.from_pylist(rows, schema=self._schemas[table])
-        self.connection.register("_landing_batch", batch)
-        try:
-            self.connection.execute(f'insert into "{table}" select * from _landing_batch')
-        finally:
-            self.connection.unregister("_landing_batch")
+        self.insert_table(table, pa.Table.from_pylist(rows, schema=self._schemas[table]))
         logger.debug("landed %s rows in %s", len(rows), table)
         return len(rows)
+
+    def insert_table(self, table: str, batch: pa.Table) -> None:
+        """Append an Arrow table whose columns are the table's (matched by name)."""
+        self.connection.register("_landing_batch", batch)
+        try:
+            self.connection.execute(f'insert into "{table}" by name select * from _landing_batch')
+        finally:
+            self.connection.unregister("_landing_batch")
 
     def query(self, sql: str) -> list[dict[str, Any]]:
         cursor = self.connection.execute(sql)

@@ -5,7 +5,8 @@ AggregateQoePerMinute), SessionizeViewersBounded against SessionizeViewers, Minu
 add_minute_delta, and the event projection the shards carry against whole records. All on the
 FnApiRunner, with a fixed clock, comparing whole rows. Also the spill: files written under the
 spill location (the pipeline's --temp_location), read again by a retried shard, in chunks of views
-that do not change a row, and removed once every shard is computed.
+that do not change a row, and removed once every shard is computed. And a whole batch run with
+--view_shards lands the views the default shard count lands.
 """
 
 from __future__ import annotations
@@ -27,8 +28,18 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import GlobalWindows
-from beam_fixtures import T0_MS, cdn_request, create_stamped, fixed_clock, player_event, simple_view
+from beam_fixtures import (
+    T0_MS,
+    beacon_line,
+    cdn_request,
+    create_stamped,
+    fixed_clock,
+    player_event,
+    simple_view,
+)
+from landed import table_rows
 
+from pipelines import batch
 from pipelines.aggregates import (
     MINUTE_SUMS,
     MinuteTotals,
@@ -451,3 +462,24 @@ def test_spill_location_is_the_temp_location(monkeypatch):
         )
     assert transform.spill_dir.startswith(f"/data/tmp/{SPILL_PREFIX}")
     assert [a for _, a in registered] == [(transform.spill_dir,)]
+
+
+def test_batch_run_with_view_shards_lands_the_same_views(tmp_path):
+    """--view_shards reaches the bulk path of a real batch run and changes no views row."""
+    ids = [f"shard-v{i}" for i in range(8)]
+    assert {shard_of(v, 3) for v in ids} == {0, 1, 2}  # every one of the 3 shards has views
+    beacons = tmp_path / "beacons.jsonl"
+    lines = [beacon_line(simple_view(v, T0_MS + i * MINUTE)) for i, v in enumerate(ids)]
+    beacons.write_bytes(b"\n".join(lines) + b"\n")
+    rows = {}
+    for name, flags in {"default": [], "three": ["--view_shards", "3"]}.items():
+        warehouse = tmp_path / f"{name}.duckdb"
+        temp = str(tmp_path / f"{name}-temp")
+        argv = ["--input", str(beacons), "--warehouse", f"duckdb:{warehouse}"]
+        result = batch.run([*argv, "--temp_location", temp, *flags])
+        assert result.state == "DONE"
+        counters = result.metrics().query(MetricsFilter().with_name("view_rows"))["counters"]
+        assert sum(m.committed for m in counters) == len(ids), name  # the bulk path ran
+        rows[name] = table_rows(warehouse, "views")
+    assert len(rows["default"]) == len(ids)
+    assert rows["three"] == rows["default"]

@@ -4,7 +4,8 @@ metadata.json: the same parameter names as the pipeline's options (Beam's own fl
 a label, help text with an example ("e.g."), a regex where the format is fixed (URLs, ids,
 numbers) that accepts the default and the example, and isOptional exactly when there is a default.
 Dockerfile: the launcher base image for the project's Python, the locked requirements, and the
-Beam version of uv.lock.
+Beam version of uv.lock. Options: --view_shards (batch only) reaches QoeSettings, bad values are
+argparse errors.
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.options import BatchOptions, QoeOptions, StreamingOptions
+from pipelines.options import (
+    BatchOptions,
+    QoeOptions,
+    StreamingOptions,
+    positive_int,
+    settings_from,
+)
+from pipelines.transforms.tables import QoeSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = {"batch": BatchOptions, "streaming": StreamingOptions}
@@ -50,7 +59,7 @@ def test_metadata_matches_options(name: str):
         assert p["helpText"] == action.help, dest
         value = example(p["helpText"])
         assert p["isOptional"] is (action.default is not None), dest
-        numeric = action.type is float
+        numeric = action.type in (float, positive_int)
         if dest in FIXED_FORMAT or numeric:
             assert p.get("regexes"), f"{dest} has a fixed format but no regex"
         for regex in p.get("regexes", []):
@@ -87,3 +96,28 @@ def test_each_template_entry_runs_its_pipeline(name: str):
     assert f"from pipelines.{name} import run" in entry.read_text()
     readme = (ROOT / "infra/dataflow" / name / "README.md").read_text()
     assert f"-f infra/dataflow/Dockerfile --build-arg PIPELINE={name}" in readme
+
+
+def test_view_shards_option_defaults_to_the_settings_default():
+    settings = settings_from(PipelineOptions([]), streaming=False)
+    assert settings.view_shards == QoeSettings().view_shards
+
+
+def test_view_shards_option_reaches_the_settings():
+    options = PipelineOptions(["--view_shards", "4"])
+    assert settings_from(options, streaming=False).view_shards == 4
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "x", "2.5"])
+def test_view_shards_option_refuses_what_is_not_a_count(
+    value: str, capsys: pytest.CaptureFixture[str]
+):
+    with pytest.raises(SystemExit):
+        settings_from(PipelineOptions(["--view_shards", value]), streaming=False)
+    error = capsys.readouterr().err
+    assert f"argument --view_shards: must be an integer >= 1, got {value!r}" in error
+
+
+def test_view_shards_option_is_batch_only():
+    options = PipelineOptions(["--view_shards", "4"])
+    assert settings_from(options, streaming=True).view_shards == QoeSettings().view_shards

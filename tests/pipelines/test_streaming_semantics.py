@@ -187,3 +187,78 @@ def test_cdn_request_duplicates_do_not_inflate_pop_minutes():
             label="PopMinute",
         )
         assert_that(tables["cdn_request"], equal_to([request]), label="Landed")
+
+
+def batch_minute_totals(events) -> dict[int, tuple[int, int, int]]:
+    """minute start ms -> (play attempts, video starts, playing time ms) of the views `events`
+    make in batch: split at the gap as Sessions(gap) merges (split_sessions), each session's
+    minute sums from the pure QoE functions (minute_sums)."""
+    from pipelines.transforms.views import EVENT, minute_sums, split_sessions, view_row
+
+    totals: dict[int, list[int]] = {}
+    for session in split_sessions([(EVENT, e) for e in events], GAP_S * 1000):
+        _, timeline = view_row(session, timing=1, gap_ms=GAP_S * 1000, clock=fixed_clock)
+        for minute_ms, c in minute_sums(timeline):
+            sums = totals.setdefault(minute_ms, [0, 0, 0])
+            for i, name in enumerate(("play_attempts", "video_starts", "playing_time_ms")):
+                sums[i] += c[name]
+    return {minute: tuple(sums) for minute, sums in totals.items() if any(sums)}
+
+
+def latest_minute_totals(rows) -> dict[int, tuple[int, int, int]]:
+    """The same from streaming qoe_minute rows (dimension `all`): the latest pane of each minute."""
+    from datetime import datetime
+
+    latest: dict[int, dict] = {}
+    for row in rows:
+        if row["dimension"] != "all":
+            continue
+        minute = round(datetime.fromisoformat(row["window_start"]).timestamp() * 1000)
+        if minute not in latest or row["version"] > latest[minute]["version"]:
+            latest[minute] = row
+    totals = {
+        m: (r["play_attempts"], r["video_starts"], r["playing_time_ms"]) for m, r in latest.items()
+    }
+    return {minute: sums for minute, sums in totals.items() if any(sums)}
+
+
+@pytest.mark.parametrize("bridged", [False, True], ids=["paused", "pause_bridged_late"])
+def test_qoe_minute_of_a_view_paused_longer_than_the_gap_matches_batch(bridged):
+    """A view whose telemetry stops for longer than the gap and resumes is two session windows,
+    each with its own panes; the second has fewer items (a lower version). Both stretches count in
+    the minutes, as in batch; when late beacons from the pause arrive (within the allowed
+    lateness) and merge the two windows into one, the merged view replaces both."""
+    first = [ev(0, "play_request", 0), ev(1, "playing", 1, bitrate_kbps=2500)]
+    first += [ev(2, "heartbeat", 10, bitrate_kbps=2500), ev(3, "heartbeat", 20, bitrate_kbps=2500)]
+    second = [ev(4, "heartbeat", 400, bitrate_kbps=2500), ev(5, "exit", 410)]
+    pause = [ev(6 + i, "heartbeat", at, bitrate_kbps=2500) for i, at in enumerate((130, 250, 370))]
+    stream = (
+        TestStream()
+        .advance_watermark_to(T0_S)
+        .add_elements([unit(first, T0_S + 21, "m1")], event_timestamp=T0_S + 21)
+        .advance_processing_time(EARLY_S + 1)  # early pane of the first stretch
+        .advance_watermark_to(T0_S + 20 + GAP_S + 1)  # the first stretch closes (gap)
+        .add_elements([unit(second, T0_S + 411, "m2")], event_timestamp=T0_S + 411)
+        .advance_processing_time(EARLY_S + 1)  # early pane of the second stretch
+        .advance_watermark_to(T0_S + 410 + GAP_S + 1)  # the second one closes
+    )
+    if bridged:
+        stream = stream.add_elements([unit(pause, T0_S + 600, "m3")], event_timestamp=T0_S + 600)
+    stream = stream.advance_watermark_to_infinity()
+    settings = QoeSettings(
+        view_gap_seconds=GAP_S,
+        allowed_lateness_seconds=LATENESS_S,
+        early_firing_seconds=EARLY_S,
+        clock=fixed_clock,
+    )
+    events = [e for unit_events in (first, second, pause if bridged else []) for e in unit_events]
+    expected = batch_minute_totals(events)
+    assert len(expected) >= (3 if bridged else 2)  # the minutes of both stretches
+
+    def check(rows):
+        assert latest_minute_totals(rows) == expected
+
+    with streaming_pipeline() as p:
+        tables = p | stream | ParseUnits(LATENESS_S) | BuildQoeTables(settings)
+        minutes = tables["qoe_minute"] | "GlobalMinutes" >> beam.WindowInto(GlobalWindows())
+        assert_that(minutes, check)

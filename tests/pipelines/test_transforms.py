@@ -154,8 +154,8 @@ def test_aggregate_qoe_per_minute_sums_view_contributions():
     # Bounded input: one pane per view (several versions of one view only occur in streaming,
     # covered by test_streaming_semantics.py and test_emit_minute_deltas_retracts_old_versions).
     elements = [
-        (("a", (5, final_a)), T0_MS / 1000),
-        (("b", (7, final_b)), T0_MS / 1000),
+        (("a", (5, (T0_MS, T0_MS + 150_000), final_a)), T0_MS / 1000),
+        (("b", (7, (T0_MS, T0_MS + 150_000), final_b)), T0_MS / 1000),
     ]
     with TestPipeline(runner=RUNNER) as p:
         rows = create_stamped(p, "Minutes", elements) | AggregateQoePerMinute(
@@ -369,7 +369,9 @@ def test_emit_minute_deltas_retracts_old_versions():
     }
     stream = (
         TestStream()
-        .add_elements([("a", (4, v1)), ("a", (9, v2)), ("a", (6, v1))])
+        .add_elements(
+            [("a", (4, (m0, m1), v1)), ("a", (9, (m0, m1), v2)), ("a", (6, (m0, m1), v1))]
+        )
         .advance_watermark_to_infinity()
     )
     options = PipelineOptions()
@@ -392,6 +394,59 @@ def test_emit_minute_deltas_retracts_old_versions():
                 ]
             ),
         )
+
+
+def _minute(playing_ms: int, starts: dict | None = None) -> dict:
+    """A minute contribution: `playing_ms` of playing time, `starts` startup times, no other sum."""
+    from pipelines.aggregates import MINUTE_SUMS
+
+    sums = dict.fromkeys(MINUTE_SUMS, 0)
+    return sums | {"playing_time_ms": playing_ms, "startup_times_ms": starts or {}}
+
+
+def test_minute_deltas_of_a_growing_window_and_out_of_order_panes():
+    from pipelines.transforms.minutes import minute_deltas
+
+    held: dict = {}
+    first = {(0, "all", "all"): _minute(20_000, {900: 1})}
+    grown = {(0, "all", "all"): _minute(50_000, {900: 1}), (60_000, "all", "all"): _minute(5_000)}
+    assert minute_deltas(held, 4, (0, 140_000), first) == first
+    # the window grew (a later item): only the difference
+    assert minute_deltas(held, 8, (0, 185_000), grown) == {
+        (0, "all", "all"): _minute(30_000),
+        (60_000, "all", "all"): _minute(5_000),
+    }
+    assert held == {(0, 185_000): (8, grown)}
+    # delivered late: an older pane of the same window, and a pane of the smaller window
+    assert minute_deltas(held, 6, (0, 185_000), first) is None
+    assert minute_deltas(held, 5, (0, 140_000), first) is None
+    # an on-time pane with the same figures as the early one changes nothing
+    assert minute_deltas(held, 9, (0, 185_000), grown) == {}
+    assert held == {(0, 185_000): (9, grown)}
+
+
+def test_minute_deltas_count_both_stretches_of_a_paused_view_and_merge_them():
+    """A view paused longer than the gap is two session windows: both count (as in batch, where
+    each is its own pane), and a pane of the window that merged them replaces both."""
+    from pipelines.transforms.minutes import minute_deltas
+
+    held: dict = {}
+    a = {(0, "all", "all"): _minute(20_000, {900: 1})}
+    b = {(300_000, "all", "all"): _minute(15_000)}
+    merged = {
+        (0, "all", "all"): _minute(60_000, {900: 1}),
+        (300_000, "all", "all"): _minute(20_000),
+    }
+    assert minute_deltas(held, 9, (0, 140_000), a) == a
+    # the second stretch has fewer items (a lower version) and still counts
+    assert minute_deltas(held, 5, (300_000, 440_000), b) == b
+    assert minute_deltas(held, 21, (0, 440_000), merged) == {
+        (0, "all", "all"): _minute(40_000),
+        (300_000, "all", "all"): _minute(5_000),
+    }
+    assert held == {(0, 440_000): (21, merged)}
+    # a pane of the second stretch emitted before the merge, delivered after it
+    assert minute_deltas(held, 7, (300_000, 440_000), b) is None
 
 
 @pytest.mark.parametrize(
