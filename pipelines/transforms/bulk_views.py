@@ -8,18 +8,12 @@ shard), and the shuffle groups a few shard keys instead of every event. CMCD rep
 and CDN requests carrying CMCD (key cmcd.sid, already deduplicated) join the same shards through
 the same keying functions as the per-element path (views.key_cmcd_report, views.key_cdn_request).
 
-Spill: the events do not travel through the shuffle themselves (a runner holds a bounded stage's
-shuffle data, here every event, until all input is read). Each file's shard slices are written,
-one Arrow IPC stream per shard (compressed), to one spill file per beacon file; CMCD reports and
-CDN requests are pickled per shard into spill files of at most SPILL_ITEMS items. Only references
-(shard, (kind, spill file, offset, length)) go through the combine. The spill files live in a
-directory of their own per pipeline construction (new_spill_dir) under the pipeline's
---temp_location (gs:// on Dataflow, where workers share no disk), or the local temp directory when
-it is unset, and are written through Beam's FileSystems. A spill file has a unique name per
-attempt, so a retried bundle writes its own files and its output names only those. Nothing is
-deleted per shard (a retried shard must find its files again): the whole directory is deleted
-once every shard has been computed (DeleteSpill, fed by the count of computed shards), and, for a
-local directory, when the constructing process exits (a pipeline that failed).
+Spill (pipelines/transforms/spill.py): the events do not travel through the shuffle themselves
+(a runner holds a bounded stage's shuffle data, here every event, until all input is read). Each
+file's shard slices are written, one Arrow IPC stream per shard (compressed), to one spill file per
+beacon file; CMCD reports and CDN requests are pickled per shard (spill.SpillShardItemsFn). Only
+references go through the combine; the run's spill directory is deleted once every shard has been
+computed (DeleteSpill, fed by the count of computed shards).
 
 Per shard, ComputeShardViewsFn reads its files (sorted by beacon file), orders the events by view
 and turns them into dicts a chunk of views at a time (VIEW_CHUNK_EVENTS events), so memory holds
@@ -35,40 +29,40 @@ per view, as in the per-element batch path).
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import gc
 import itertools
 import logging
-import os
 import pickle
-import shutil
-import tempfile
-import uuid
-import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import apache_beam as beam
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from apache_beam.io.filesystem import BeamIOError, CompressionTypes
-from apache_beam.io.filesystems import FileSystems
-from apache_beam.io.localfilesystem import LocalFileSystem
 from apache_beam.metrics import Metrics
-from apache_beam.transforms.window import GlobalWindow, TimestampedValue
-from apache_beam.utils.windowed_value import PaneInfoTiming, WindowedValue
+from apache_beam.transforms.window import TimestampedValue
+from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from pipelines import qoe
 from pipelines.aggregates import MinuteTotals, dimension_values
 from pipelines.transforms.parse import METRICS_NAMESPACE
+from pipelines.transforms.spill import (
+    CollectShardItemsFn,
+    SpillShardItemsFn,
+    delete_spill_dir,
+    new_spill_dir,
+    read_spill,
+    remove_at_exit,
+    shard_of,
+    write_spill,
+)
 from pipelines.transforms.views import (
     EVENT,
     MINUTES,
     ToGlobalWindow,
-    compact_item,
     expand_item,
     key_cdn_request,
     key_cmcd_report,
@@ -84,13 +78,11 @@ logger = logging.getLogger(__name__)
 
 VIEW_SHARDS = 16
 SPILL_COMPRESSION = "zstd"  # Arrow IPC buffer compression of spilled event slices (or None)
-SPILL_ITEMS = 100_000  # other view items (CMCD reports, CDN requests) per spill file at most
 VIEW_CHUNK_EVENTS = 50_000  # events turned into dicts at a time in ComputeShardViewsFn
-SPILL_PREFIX = "streamqoe-spill-"
 # A shard element refers to spilled data: (TABLE, (beacon file, spill file, offset, length)) is
 # an Arrow IPC stream of one beacon file's events of the shard; (ITEMS, (spill file, offset,
 # length)) a pickled list of (view key, compact_item(item)) of other view items.
-TABLE, ITEMS = "t", "i"
+TABLE = "t"
 # The player_event fields build_view reads (qoe.build_timeline: the state machine's fields and
 # the view's descriptive fields); the shards carry only these columns.
 VIEW_EVENT_FIELDS = tuple(
@@ -111,11 +103,6 @@ VIEW_EVENT_FIELDS = tuple(
         )
     )
 )
-
-
-def shard_of(key: str, shards: int) -> int:
-    """The shard of a view key: a hash that is the same in every process (CRC-32 of UTF-8)."""
-    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % shards
 
 
 def shard_column(keys: pa.Array | pa.ChunkedArray, shards: int) -> np.ndarray:
@@ -157,76 +144,6 @@ def shard_slices(table: pa.Table, shards: int) -> Iterator[tuple[int, pa.Table]]
         yield int(ordered[start]), events.slice(start, end - start)
 
 
-# --- spill files -----------------------------------------------------------------------------
-
-
-def spill_root(location: str | None) -> str:
-    """Where spill directories go: `location` (the pipeline's --temp_location) or, unset, the
-    local temp directory."""
-    return location or tempfile.gettempdir()
-
-
-def new_spill_dir(location: str | None) -> str:
-    """A directory name of its own for one pipeline's spill files, under spill_root(location);
-    created by the first file written in it."""
-    return FileSystems.join(spill_root(location), f"{SPILL_PREFIX}{uuid.uuid4().hex}")
-
-
-def write_spill(directory: str, kind: str, parts: Sequence[Any]) -> tuple[str, list[tuple]]:
-    """Write `parts` (bytes-like) one after the other into a new file of `directory` (a name
-    no other attempt uses); returns (its path, [(offset, length)] of each part)."""
-    path = FileSystems.join(directory, f"{kind}-{uuid.uuid4().hex}")
-    spans = []
-    offset = 0
-    with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as out:
-        for part in parts:
-            view = memoryview(part)
-            out.write(view)
-            spans.append((offset, view.nbytes))
-            offset += view.nbytes
-    Metrics.counter(METRICS_NAMESPACE, "spill_files").inc()
-    Metrics.counter(METRICS_NAMESPACE, "spill_bytes").inc(offset)
-    return path, spans
-
-
-def read_spill(refs: Iterable[tuple[str, int, int]]) -> Iterator[bytes]:
-    """The bytes of each (spill file, offset, length), in order; each file opened once for a
-    run of references to it."""
-    for path, group in itertools.groupby(refs, key=lambda ref: ref[0]):
-        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
-            for _, offset, length in group:
-                f.seek(offset)
-                data = f.read(length)
-                if len(data) != length:
-                    raise OSError(f"{path}: {len(data)} bytes at {offset}, expected {length}")
-                yield data
-
-
-def _is_local(path: str) -> bool:
-    return isinstance(FileSystems.get_filesystem(path), LocalFileSystem)
-
-
-def remove_spill_dir(directory: str) -> None:
-    """Delete a spill directory and everything in it; nothing to do if it is gone already (a
-    retried clean-up)."""
-    directory = directory.rstrip("/")
-    if _is_local(directory):
-        # FileSystems.delete of a local directory removes the files it matches, not the directory
-        shutil.rmtree(directory, ignore_errors=not os.path.isdir(directory))
-        return
-    try:
-        FileSystems.delete([directory + "/"])  # a prefix on GCS: everything under it
-    except BeamIOError:
-        if FileSystems.match([FileSystems.join(directory, "*")])[0].metadata_list:
-            raise
-    logger.debug("removed spill directory %s", directory)
-
-
-def _remove_spill_dir_quietly(directory: str) -> None:
-    with contextlib.suppress(Exception):
-        remove_spill_dir(directory)
-
-
 class SpillShardSlicesFn(beam.DoFn):
     """In: (beacon file path, Arrow table of its player events). Out: (shard, (TABLE, (path,
     spill file, offset, length))) for each shard holding events of the file; the slices (only
@@ -247,76 +164,6 @@ class SpillShardSlicesFn(beam.DoFn):
         )
         for (shard, _), (offset, length) in zip(slices, spans, strict=True):
             yield shard, (TABLE, (path, spill, offset, length))
-
-
-class SpillShardItemsFn(beam.DoFn):
-    """In: (view key, tagged view item) in the global window (views.key_player_event,
-    key_cmcd_report, key_cdn_request). Out: (shard, (ITEMS, (spill file, offset, length))):
-    the items of a bundle, compacted (compact_item) and pickled per shard into spill files of at
-    most `max_items` items."""
-
-    def __init__(self, directory: str, shards: int, max_items: int = SPILL_ITEMS):
-        self.directory = directory
-        self.shards = shards
-        self.max_items = max_items
-        self.pending: dict[int, list[tuple[str, Any]]] = defaultdict(list)
-        self.pending_items = 0
-
-    def start_bundle(self) -> None:
-        self.pending, self.pending_items = defaultdict(list), 0
-
-    def process(self, element: tuple[str, tuple[str, Any]]) -> Iterator[tuple[int, Any]]:
-        key, item = element
-        self.pending[shard_of(key, self.shards)].append((key, compact_item(item)))
-        self.pending_items += 1
-        if self.pending_items >= self.max_items:
-            yield from self.flush()
-
-    def finish_bundle(self) -> Iterator[WindowedValue]:
-        window = GlobalWindow()
-        for shard_ref in self.flush():
-            yield WindowedValue(shard_ref, window.max_timestamp(), [window])
-
-    def flush(self) -> list[tuple[int, tuple[str, Any]]]:
-        """Write the pending items; their references."""
-        if not self.pending:
-            return []
-        shards = sorted(self.pending)
-        parts = [pickle.dumps(self.pending[s], protocol=pickle.HIGHEST_PROTOCOL) for s in shards]
-        self.pending, self.pending_items = defaultdict(list), 0
-        spill, spans = write_spill(self.directory, ITEMS, parts)
-        return [
-            (shard, (ITEMS, (spill, offset, length)))
-            for shard, (offset, length) in zip(shards, spans, strict=True)
-        ]
-
-
-class CollectShardItemsFn(beam.CombineFn):
-    """Collect one shard's references (TABLE or ITEMS) in a list; the accumulator crosses the
-    shuffle pickled (PickleCoder: tuples of plain values pickle fast)."""
-
-    def create_accumulator(self) -> list[Any]:
-        return []
-
-    def add_input(self, acc: list[Any], item: tuple[str, Any]) -> list[Any]:
-        acc.append(item)
-        return acc
-
-    def add_inputs(self, acc: list[Any], items: Iterable[tuple[str, Any]]) -> list[Any]:
-        acc.extend(items)
-        return acc
-
-    def merge_accumulators(self, accs: Iterable[list[Any]]) -> list[Any]:
-        merged: list[Any] = []
-        for acc in accs:
-            merged.extend(acc)
-        return merged
-
-    def extract_output(self, acc: list[Any]) -> list[Any]:
-        return acc
-
-    def get_accumulator_coder(self) -> beam.coders.Coder:
-        return beam.coders.PickleCoder()
 
 
 def _pylist(column: pa.ChunkedArray) -> list[Any]:
@@ -478,13 +325,6 @@ class ComputeShardViewsFn(beam.DoFn):
         return rows, contributions, cdn_only
 
 
-def delete_spill_dir(done: int, directory: str) -> int:
-    """Delete the run's spill directory once every shard is computed (`done`: their count)."""
-    remove_spill_dir(directory)
-    Metrics.counter(METRICS_NAMESPACE, "spill_dirs_removed").inc()
-    return done
-
-
 class ComputeViewsInShards(beam.PTransform):
     """In: dict with `player_event_table` (PCollection[(path, Arrow table)] of bounded beacon
     files), `player_event` (records from elsewhere, usually none), `cmcd_report` and
@@ -517,9 +357,7 @@ class ComputeViewsInShards(beam.PTransform):
     def expand(self, inputs: Mapping[str, beam.PCollection]) -> dict[str, beam.PCollection]:
         shards = self.shards
         self.spill_dir = spill = new_spill_dir(self.spill_location)
-        if _is_local(spill):
-            # a local run that fails never reaches DeleteSpill: clean up when this process exits
-            atexit.register(_remove_spill_dir_quietly, spill)
+        remove_at_exit(spill)
         tables = inputs["player_event_table"] | "ShardPlayerEventTables" >> beam.ParDo(
             SpillShardSlicesFn(spill, shards, self.compression)
         )

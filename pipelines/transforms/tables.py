@@ -89,7 +89,11 @@ class BuildQoeTables(beam.PTransform):
     def expand(self, parsed: Mapping[str, beam.PCollection]) -> dict[str, beam.PCollection]:
         s = self.settings
         requests = parsed["cdn_request"] | "DedupeCdnRequests" >> DedupeEvents(
-            cdn_request_identity, cdn_request_time_ms, s.dedupe_ttl_seconds, "cdn_request"
+            cdn_request_identity,
+            cdn_request_time_ms,
+            s.dedupe_ttl_seconds,
+            "cdn_request",
+            spill_location=s.spill_location,
         )
         extra: dict[str, beam.PCollection] = {}
         if PLAYER_EVENT_TABLE in parsed:

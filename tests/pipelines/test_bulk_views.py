@@ -51,21 +51,23 @@ from pipelines.aggregates import (
 from pipelines.options import settings_from
 from pipelines.transforms.bulk_viewers import SessionizeViewersBounded
 from pipelines.transforms.bulk_views import (
-    ITEMS,
-    SPILL_PREFIX,
     TABLE,
     VIEW_EVENT_FIELDS,
     ComputeShardViewsFn,
     ComputeViewsInShards,
-    SpillShardItemsFn,
     SpillShardSlicesFn,
-    new_spill_dir,
-    remove_spill_dir,
     shard_column,
-    shard_of,
     table_events,
 )
 from pipelines.transforms.minutes import AggregateQoePerMinute, SumMinuteTotals
+from pipelines.transforms.spill import (
+    ITEMS,
+    SPILL_PREFIX,
+    SpillShardItemsFn,
+    new_spill_dir,
+    remove_spill_dir,
+    shard_of,
+)
 from pipelines.transforms.viewers import SessionizeViewers
 from pipelines.transforms.views import (
     EVENT,
@@ -352,7 +354,7 @@ def test_shards_are_stable_and_spread():
     column = shard_column(pa.array(keys * 2), 16)
     assert column.tolist() == [shard_of(k, 16) for k in keys * 2]
     # the same in another process (string hashing there uses another seed)
-    code = "from pipelines.transforms.bulk_views import shard_of; "
+    code = "from pipelines.transforms.spill import shard_of; "
     code += f"print([shard_of(k, 16) for k in {keys[:50]!r}])"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
