@@ -86,7 +86,8 @@ ALLOWED_LATENESS_SECONDS = 7200.0
 VIEWER_SESSION_GAP_SECONDS = 1800.0
 DEDUPE_TTL_SECONDS = 10800.0
 EARLY_FIRING_SECONDS = 30.0
-MINUTE_DELTA_EXTRA_SECONDS = 60.0  # EmitMinuteDeltasFn: expiry = latest window end + allowed lateness + 60 s
+# EmitMinuteDeltasFn: expiry = latest window end + allowed lateness + 60 s
+MINUTE_DELTA_EXTRA_SECONDS = 60.0
 
 
 # --------------------------------------------------------------------------------------------
