@@ -159,7 +159,6 @@ class DedupeEvents(beam.PTransform):
         self.name = name
         self.spill_location = spill_location
         self.shards = shards
-        self.spill_dir: str | None = None  # set by expand for a bounded input
 
     def expand(self, records: beam.PCollection) -> beam.PCollection:
         if records.is_bounded:
@@ -175,7 +174,7 @@ class DedupeEvents(beam.PTransform):
         )
 
     def expand_bounded(self, records: beam.PCollection) -> beam.PCollection:
-        self.spill_dir = spill = new_spill_dir(self.spill_location)
+        spill = new_spill_dir(self.spill_location)
         remove_at_exit(spill)
         identity = self.identity
         deduped = (

@@ -72,7 +72,7 @@ def minute_deltas(
     for key in [k for k in held if start <= k[0] and k[1] <= end]:
         deltas = subtract_contributions(deltas, held.pop(key)[1])
     held[window] = (version, new)
-    return subtract_contributions(deltas, {})
+    return deltas
 
 
 @beam.typehints.with_input_types(tuple[str, Any])

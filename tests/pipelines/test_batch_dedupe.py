@@ -26,7 +26,7 @@ from pipelines.transforms.spill import ITEMS, SPILL_PREFIX, SpillShardItemsFn
 RUNNER = "FnApiRunner"
 
 
-def dedupe(requests, location, shards=4):
+def dedupe(location, shards=4):
     return DedupeEvents(
         cdn_request_identity,
         cdn_request_time_ms,
@@ -57,7 +57,7 @@ def test_batch_dedupe_keeps_one_copy_per_identity_across_files(tmp_path):
         | beam.Create(records, reshuffle=True)
         | beam.Map(lambda r: TimestampedValue(r, 0))  # wrong on purpose: restamped
     )
-    out = stamped | dedupe(records, tmp_path)
+    out = stamped | dedupe(tmp_path)
     assert_that(out, equal_to([*unique, no_id]), label="OneCopyEach")
     times = out | beam.Map(lambda r, t=beam.DoFn.TimestampParam: (r["request_id"], t.micros))
     expected_times = [(r["request_id"], cdn_request_time_ms(r) * 1000) for r in [*unique, no_id]]
@@ -72,7 +72,7 @@ def test_batch_dedupe_keeps_one_copy_per_identity_across_files(tmp_path):
 
 def test_batch_dedupe_of_nothing_removes_its_directory(tmp_path):
     pipeline = beam.Pipeline(runner=RUNNER, options=PipelineOptions())
-    out = pipeline | beam.Create([]) | dedupe([], tmp_path)
+    out = pipeline | beam.Create([]) | dedupe(tmp_path)
     assert_that(out, equal_to([]))
     result = pipeline.run()
     result.wait_until_finish()

@@ -18,6 +18,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import GlobalWindows
+from apache_beam.utils.windowed_value import PaneInfoTiming
 from beam_fixtures import T0_MS, beacon_line, cdn_request, fixed_clock, player_event
 
 from pipelines.local_runner.tuning import tune_local_runner
@@ -197,7 +198,9 @@ def batch_minute_totals(events) -> dict[int, tuple[int, int, int]]:
 
     totals: dict[int, list[int]] = {}
     for session in split_sessions([(EVENT, e) for e in events], GAP_S * 1000):
-        _, timeline = view_row(session, timing=1, gap_ms=GAP_S * 1000, clock=fixed_clock)
+        _, timeline = view_row(
+            session, timing=PaneInfoTiming.ON_TIME, gap_ms=GAP_S * 1000, clock=fixed_clock
+        )
         for minute_ms, c in minute_sums(timeline):
             sums = totals.setdefault(minute_ms, [0, 0, 0])
             for i, name in enumerate(("play_attempts", "video_starts", "playing_time_ms")):
