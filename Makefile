@@ -19,7 +19,7 @@ setup:
 
 # The local platform needs Java and Google Cloud CLI's Pub/Sub emulator; say what is missing.
 check-tools:
-	@$(UV) run python -c "from streamqoe.platform.pubsub_emulator import find_emulator; find_emulator()"
+	@$(UV) run python -c "from app.platform.pubsub_emulator import find_emulator; find_emulator()"
 
 # The main job, end to end on the embedded defaults (Pub/Sub emulator + DuckDB).
 demo: setup

@@ -127,7 +127,7 @@ def _naive_events(line: str) -> list[dict]:
 
 
 def _naive_view(element: tuple[str, list[dict]]) -> list[dict]:
-    from pipelines import qoe
+    from streamqoe.qoe import view as qoe
 
     try:
         return [qoe.compute_view(list(element[1]), closed=True)]

@@ -1,4 +1,4 @@
-"""Measure the per-view QoE functions of pipelines/qoe.py per event, against a bare json.loads floor.
+"""Measure the per-view QoE functions of streamqoe/qoe/view.py per event, against a bare json.loads floor.
 
 Reads the beacon files of a simulated run (`player/**/*.jsonl.gz`: gzipped JSON lines, each line a
 JSON array of player events; malformed lines are skipped), groups the events by view_id as the
@@ -22,8 +22,8 @@ decoded together, side by side and sharing their key strings, as the batch pipel
 builds them (pipelines.transforms.bulk_views.table_events); `--layout lines` keeps them as parsed
 line by line, scattered over the heap among other views' events (the slowest case).
 
-`--baseline FILE` also measures another version of pipelines/qoe.py (e.g. one from
-`git show HEAD~1:pipelines/qoe.py > /tmp/qoe_old.py`), interleaved with the current one in every
+`--baseline FILE` also measures another version of streamqoe/qoe/view.py (e.g. one from
+`git show HEAD~1:streamqoe/qoe/view.py > /tmp/qoe_old.py`), interleaved with the current one in every
 repeat, and prints the speedup of each function: before/after figures measured side by side.
 
     uv run python bench/qoe_bench.py                          # simulates a small run first
@@ -47,7 +47,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from pipelines import qoe
+from streamqoe.qoe import view as qoe
 
 DEFAULT_VIEWERS = 300
 DEFAULT_HOURS = 4
@@ -98,7 +98,7 @@ def _view_id(line: str) -> str | None:
 
 
 def load_module(path: Path) -> ModuleType:
-    """Import another version of pipelines/qoe.py from a file, under its own name."""
+    """Import another version of streamqoe/qoe/view.py from a file, under its own name."""
     spec = importlib.util.spec_from_file_location("qoe_baseline", path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot import {path}")
@@ -180,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="a simulated run (default: simulate one)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (best)")
-    parser.add_argument("--baseline", type=Path, help="another pipelines/qoe.py to compare with")
+    parser.add_argument(
+        "--baseline", type=Path, help="another streamqoe/qoe/view.py to compare with"
+    )
     parser.add_argument(
         "--layout",
         choices=("grouped", "lines"),
@@ -208,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         f"best of {args.repeat} runs"
     )
 
-    modules = {"current pipelines/qoe.py": qoe}
+    modules = {"current streamqoe/qoe/view.py": qoe}
     if args.baseline is not None:
         modules = {f"baseline {args.baseline}": load_module(args.baseline), **modules}
     runs = {label: measure(module, views) for label, module in modules.items()}

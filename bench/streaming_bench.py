@@ -1,6 +1,6 @@
 """Benchmark the streaming pipeline: freshness at a sustained event rate, and bounded state.
 
-Both start their own Pub/Sub emulator (streamqoe.platform.pubsub_emulator, a free port, state in
+Both start their own Pub/Sub emulator (app.platform.pubsub_emulator, a free port, state in
 a temporary folder: a `streamqoe platform up` of someone else is left alone), create the declared
 topics and subscriptions, run the real streaming pipeline (pipelines.streaming.start,
 BundleBasedDirectRunner, reading `player-events-pipeline`) in this process into a fresh DuckDB
@@ -24,7 +24,7 @@ with it (timestamps rewritten) and so are the pipeline's event-time settings (vi
 lateness, viewer session gap, dedupe TTL; `--compression 1` is real time), so the pipeline sees
 the same traffic, only faster (early panes, a processing-time setting, stay every 30 s).
 Sampled every --sample-seconds: views started / open / closed so far (by event time, from the
-published events), the runner's held state per stateful step (pipelines.local_runner.
+published events), the runner's held state per stateful step (beam_local_runner.
 LocalStateKeeper: keys, windows, buffered elements, state values, timers), process RSS,
 published vs landed. `--no-gc` runs without the keeper's housekeeping (Beam's own behaviour).
 
@@ -98,8 +98,8 @@ MINUTE_DELTA_EXTRA_SECONDS = 60.0
 def emulator(workdir: Path) -> Iterator[str]:
     """A Pub/Sub emulator of our own with the declared topics and subscriptions; yields the
     project. Sets PUBSUB_EMULATOR_HOST for this process and the children started inside."""
-    from streamqoe.platform.pubsub_admin import apply_declaration
-    from streamqoe.platform.pubsub_emulator import PubSubEmulator
+    from app.platform.pubsub_admin import apply_declaration
+    from app.platform.pubsub_emulator import PubSubEmulator
 
     em = PubSubEmulator(state_dir=workdir / "pubsub", project=BENCH_PROJECT)
     record = em.start()
@@ -122,7 +122,7 @@ def emulator_rss_mb(workdir: Path) -> float | None:
     """RSS of the emulator's process group leader and children (the JVM), MB."""
     import psutil
 
-    from streamqoe.platform.pubsub_emulator import PubSubEmulator
+    from app.platform.pubsub_emulator import PubSubEmulator
 
     record = PubSubEmulator(state_dir=workdir / "pubsub", project=BENCH_PROJECT).record()
     if not record:
@@ -333,7 +333,7 @@ def publisher_main(
     import numpy as np
     from google.cloud import pubsub_v1
 
-    from streamqoe.live_slice import BEACON_ATTRIBUTES
+    from app.live_slice import BEACON_ATTRIBUTES
 
     os.environ["PUBSUB_EMULATOR_HOST"] = host
     out = Path(out_dir)
@@ -708,7 +708,8 @@ def start_pipeline(
 ) -> tuple[Any, Any]:
     """Start the streaming pipeline on SUBSCRIPTION into `warehouse` (this process, the local
     runner); return (its result, its LocalStateKeeper)."""
-    from pipelines import local_runner, streaming
+    import beam_local_runner as local_runner
+    from pipelines import streaming
 
     result = streaming.start(
         [
@@ -724,7 +725,7 @@ def start_pipeline(
 
 
 def run_freshness(args: argparse.Namespace) -> dict[str, Any]:
-    from pipelines import local_runner
+    import beam_local_runner as local_runner
 
     seconds = args.minutes * 60
     events = int(args.rate * (seconds + 10))

@@ -14,7 +14,7 @@ Run locally against the Pub/Sub emulator (BundleBasedDirectRunner, named explici
 
 On Dataflow: the flex template in infra/dataflow/streaming/ (--runner DataflowRunner).
 
-On the local runner, pipelines.local_runner fixes Beam 2.77's streaming DirectRunner's pace (a
+On the local runner, beam_local_runner fixes Beam 2.77's streaming DirectRunner's pace (a
 draining Pub/Sub read) and its state (expired windows cleared, empty keys pruned); it changes
 nothing the pipeline computes and Dataflow uses none of it.
 """
@@ -31,8 +31,8 @@ from apache_beam.io.gcp.pubsub import PubsubMessage
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.runner import PipelineResult, PipelineState
 
+from beam_local_runner import is_local_runner, keep_state, local_pull, read_subscription
 from pipelines.batch import prepare_warehouse
-from pipelines.local_runner import is_local_runner, keep_state, local_pull, read_subscription
 from pipelines.options import (
     STREAMING_RUNNER,
     QoeOptions,
@@ -43,7 +43,7 @@ from pipelines.options import (
 )
 from pipelines.transforms.parse import ParseUnits, RawUnit
 from pipelines.transforms.tables import BuildQoeTables, LandQoeTables
-from streamqoe.platform.pubsub_declaration import load_declaration
+from streamqoe.pubsub.declaration import load_declaration
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def build(pipeline: beam.Pipeline, options: PipelineOptions) -> None:
 def start(argv: Sequence[str] | None = None, *, collect_garbage: bool = True) -> PipelineResult:
     """Parse flags, build and start the streaming pipeline; return at once with its result.
 
-    On the local runner a LocalStateKeeper (pipelines.local_runner.local_state_keeper(result))
+    On the local runner a LocalStateKeeper (beam_local_runner.local_state_keeper(result))
     keeps the runner's state bounded; `collect_garbage=False` leaves it counting only (to measure
     Beam's own behaviour).
     The caller stops the pipeline with `result.cancel()`.

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from streamqoe.platform import bigquery_emulator as bqe
-from streamqoe.platform.pubsub_admin import apply_declaration
-from streamqoe.platform.pubsub_emulator import PubSubEmulator
+from app.platform import bigquery_emulator as bqe
+from app.platform.pubsub_admin import apply_declaration
+from app.platform.pubsub_emulator import PubSubEmulator
 from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
 
 TEST_PROJECT = "streamqoe-local"

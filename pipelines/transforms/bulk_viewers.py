@@ -24,9 +24,9 @@ from apache_beam.transforms.window import BoundedWindow, WindowFn
 from apache_beam.utils.timestamp import Timestamp
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
-from pipelines.aggregates import viewer_session_record
 from pipelines.transforms.viewers import ViewIntervalSessions, key_final_view
 from pipelines.transforms.views import ToGlobalWindow, pane_version, utc_now
+from streamqoe.qoe.aggregates import viewer_session_record
 
 
 class _RecordedMerges(WindowFn.MergeContext):

@@ -46,8 +46,6 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import TimestampedValue
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
-from pipelines import qoe
-from pipelines.aggregates import MinuteTotals, dimension_values
 from pipelines.transforms.parse import METRICS_NAMESPACE
 from pipelines.transforms.spill import (
     CollectShardItemsFn,
@@ -73,6 +71,8 @@ from pipelines.transforms.views import (
     utc_now,
     view_row,
 )
+from streamqoe.qoe import view as qoe
+from streamqoe.qoe.aggregates import MinuteTotals, dimension_values
 
 logger = logging.getLogger(__name__)
 

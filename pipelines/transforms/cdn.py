@@ -1,7 +1,7 @@
 """Per-minute delivery aggregates per CDN edge PoP (cdn_pop_minute.v1).
 
 In: deduplicated cdn_request records stamped with request_at. Sums come from
-pipelines.aggregates, so the composite only keys, windows and formats.
+streamqoe.qoe.aggregates, so the composite only keys, windows and formats.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.transforms.window import FixedWindows
 
-from pipelines.aggregates import (
+from pipelines.transforms.minutes import MINUTE_SECONDS, FormatMinuteFn
+from pipelines.transforms.parse import event_time_ms
+from pipelines.transforms.views import ToGlobalWindow, TriggeredComposite
+from streamqoe.qoe.aggregates import (
     UNKNOWN,
     add_cdn_request,
     cdn_pop_minute_record,
@@ -20,9 +23,6 @@ from pipelines.aggregates import (
     minute_start_ms,
     new_cdn_accumulator,
 )
-from pipelines.transforms.minutes import MINUTE_SECONDS, FormatMinuteFn
-from pipelines.transforms.parse import event_time_ms
-from pipelines.transforms.views import ToGlobalWindow, TriggeredComposite
 
 
 def cdn_pop_key(request: Mapping[str, Any]) -> tuple[str, str]:

@@ -25,7 +25,8 @@ from apache_beam.transforms.window import FixedWindows, GlobalWindows, Timestamp
 from apache_beam.utils.timestamp import Duration, Timestamp
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
-from pipelines.aggregates import (
+from pipelines.transforms.views import ToGlobalWindow, TriggeredComposite, utc_now
+from streamqoe.qoe.aggregates import (
     MINUTE_MS,
     MinuteTotals,
     add_minute_delta,
@@ -34,7 +35,6 @@ from pipelines.aggregates import (
     qoe_minute_record,
     subtract_contributions,
 )
-from pipelines.transforms.views import ToGlobalWindow, TriggeredComposite, utc_now
 
 MINUTE_SECONDS = MINUTE_MS // 1000
 

@@ -28,7 +28,6 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import TimestampedValue
 
-from pipelines.aggregates import epoch_ms
 from pipelines.remote_files import is_remote, local_copy
 from streamqoe.ingest.formats import detect_format, get_format, parse_units
 from streamqoe.ingest.outcome import DeadLetter, Outcome, Record, format_received_at
@@ -40,6 +39,7 @@ from streamqoe.ingest.read import (
     read_lines,
     resolve_format,
 )
+from streamqoe.qoe.aggregates import epoch_ms
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Events are grouped per (provider, job_id) in session windows with a long gap (a job or a live
 channel is one session of activity), deduplicated in the group on their identity (event_id, else
-job_id + provider_state + event_at), and turned into a row by pipelines.aggregates.
+job_id + provider_state + event_at), and turned into a row by streamqoe.qoe.aggregates.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.transforms.window import Sessions
 
-from pipelines.aggregates import transcode_job_record
 from pipelines.transforms.views import TriggeredSessionsComposite, pane_version, utc_now
+from streamqoe.qoe.aggregates import transcode_job_record
 
 
 def job_key(event: Mapping[str, Any]) -> tuple[str, str]:

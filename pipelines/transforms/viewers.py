@@ -16,8 +16,8 @@ from apache_beam.transforms.window import IntervalWindow, Sessions, WindowFn
 from apache_beam.utils.timestamp import Timestamp
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
-from pipelines.aggregates import epoch_ms, viewer_session_record
 from pipelines.transforms.views import TriggeredSessionsComposite, pane_version, utc_now
+from streamqoe.qoe.aggregates import epoch_ms, viewer_session_record
 
 
 class ViewIntervalSessions(Sessions):

@@ -4,7 +4,7 @@ SessionizeViews keys player events by view_id, CMCD reports by their session id 
 view id of CMCD-only players) and CDN requests carrying CMCD by cmcd.sid (for the PoP join), and
 groups them in session windows: a view stays open while telemetry keeps coming and closes after
 `gap_seconds` of inactivity. ComputeViewQoe turns every pane into a `views` row through the pure
-functions of pipelines/qoe.py, plus each view's per-minute contributions for qoe_minute.
+functions of streamqoe/qoe/view.py, plus each view's per-minute contributions for qoe_minute.
 
 Versions: a pane's version is 2 x (elements grouped so far) + 1 for a watermark (on-time or late)
 pane, so it grows with every pane of a view even across session merges (Beam's pane index restarts
@@ -31,9 +31,10 @@ from apache_beam.transforms.window import (
 )
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
-from pipelines import qoe, qoe_cmcd
-from pipelines.aggregates import MINUTE_SUMS, dimension_values, rfc3339_ms
 from pipelines.transforms.parse import METRICS_NAMESPACE, event_time_ms
+from streamqoe.qoe import cmcd as qoe_cmcd
+from streamqoe.qoe import view as qoe
+from streamqoe.qoe.aggregates import MINUTE_SUMS, dimension_values, rfc3339_ms
 
 EVENT, REPORT, REQUEST = "e", "c", "r"
 MINUTES = "minutes"
@@ -384,7 +385,7 @@ def build_view(
 
 def minute_sums(timeline: qoe.Timeline) -> list[tuple[int, dict[str, Any]]]:
     """Return the view's non-zero contributions to each minute, as (minute start ms,
-    contribution): the MINUTE_SUMS of pipelines.aggregates and `startup_times_ms` (startup time
+    contribution): the MINUTE_SUMS of streamqoe.qoe.aggregates and `startup_times_ms` (startup time
     -> 1 in the minute of the first frame). The same for every breakdown of the view."""
     out: list[tuple[int, dict[str, Any]]] = []
     for minute in qoe.minute_contributions(timeline):
@@ -402,7 +403,7 @@ def view_minute_contributions(
     row: Mapping[str, Any], timeline: qoe.Timeline
 ) -> dict[tuple[int, str, str], dict[str, Any]]:
     """Return the view's qoe_minute contributions keyed (minute start ms, dimension, value):
-    minute_sums under each of the view's breakdowns (pipelines.aggregates.dimension_values)."""
+    minute_sums under each of the view's breakdowns (streamqoe.qoe.aggregates.dimension_values)."""
     out: dict[tuple[int, str, str], dict[str, Any]] = {}
     pairs = dimension_values(row)
     for minute_ms, contribution in minute_sums(timeline):

@@ -1,6 +1,6 @@
 """`streamqoe simulate`: flags for the traffic simulator; all work happens in run.py / publish.py.
 
-Until the lead wires it into streamqoe/cli.py: `uv run python -m streamqoe.simulator.cli simulate ...`.
+Until the lead wires it into app/cli.py: `uv run python -m streamqoe.simulator.cli simulate ...`.
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ import pytest
 from dbt_dataset import LANDED_AT, VIEW_A, land_dataset, view_b
 from google.cloud import bigquery
 
+from app.dbt_runner import dbt_env, run_dbt
+from app.platform import bigquery_emulator as bqe
 from streamqoe.contracts import validate
-from streamqoe.dbt_runner import dbt_env, run_dbt
-from streamqoe.platform import bigquery_emulator as bqe
 from streamqoe.warehouse.bigquery_warehouse import BigQueryWarehouse
 
 pytestmark = pytest.mark.integration

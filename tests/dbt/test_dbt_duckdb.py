@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from dbt_dataset import D1, LANDED_AT, VIEW_A, land_dataset, request, view, view_b
 
+from app.dbt_runner import dbt_env, run_dbt
 from streamqoe.contracts import validate
-from streamqoe.dbt_runner import dbt_env, run_dbt
 from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
 
 pytestmark = pytest.mark.integration

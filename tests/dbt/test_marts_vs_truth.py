@@ -13,8 +13,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from app.dbt_runner import dbt_env, run_dbt
 from pipelines import batch
-from streamqoe.dbt_runner import dbt_env, run_dbt
 from streamqoe.simulator import cli as simulator_cli
 
 pytestmark = pytest.mark.integration

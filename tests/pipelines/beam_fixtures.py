@@ -59,7 +59,7 @@ def simple_view(view_id: str, start_ms: int, *, exit_after_ms: int | None = 30_0
 
 def cdn_request(request_id: str, at_ms: int, pop: str, sid: str | None, **extra: Any):
     """A valid cdn_request.v1 record served by cloudfront at `pop`."""
-    from pipelines.aggregates import rfc3339_ms
+    from streamqoe.qoe.aggregates import rfc3339_ms
 
     record = {
         "schema_version": "1.0",

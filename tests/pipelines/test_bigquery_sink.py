@@ -14,9 +14,9 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 from beam_fixtures import T0_MS, fixed_clock, simple_view
 
-from pipelines import qoe
+from app.platform import bigquery_emulator as bqe
 from pipelines.transforms.sinks import WriteToWarehouse
-from streamqoe.platform import bigquery_emulator as bqe
+from streamqoe.qoe import view as qoe
 from streamqoe.warehouse import open_warehouse
 
 PROJECT = "streamqoe-local"

@@ -40,14 +40,6 @@ from beam_fixtures import (
 from landed import table_rows
 
 from pipelines import batch
-from pipelines.aggregates import (
-    MINUTE_SUMS,
-    MinuteTotals,
-    add_minute_delta,
-    dimension_values,
-    new_minute_accumulator,
-    rfc3339_ms,
-)
 from pipelines.options import settings_from
 from pipelines.transforms.bulk_viewers import SessionizeViewersBounded
 from pipelines.transforms.bulk_views import (
@@ -81,6 +73,14 @@ from pipelines.transforms.views import (
     view_minute_contributions,
 )
 from streamqoe.ingest.columnar_beacon import record_row, table_arrow_schema
+from streamqoe.qoe.aggregates import (
+    MINUTE_SUMS,
+    MinuteTotals,
+    add_minute_delta,
+    dimension_values,
+    new_minute_accumulator,
+    rfc3339_ms,
+)
 
 RUNNER = "FnApiRunner"
 GAP_S = 120.0

@@ -1,6 +1,6 @@
 """The streaming pipeline's fixes to the local runner (BundleBasedDirectRunner).
 
-- The Pub/Sub read drains the subscription (pipelines.local_runner.pubsub_read.drain_subscription) instead of
+- The Pub/Sub read drains the subscription (beam_local_runner.pubsub_read.drain_subscription) instead of
   Beam's 10 messages per bundle; only on the local runner.
 - LocalStateKeeper drops windows past end + allowed lateness and empty key states, which Beam's
   Python trigger driver and the runner keep forever; the trigger driver keeps working on the
@@ -31,8 +31,8 @@ from apache_beam.utils.windowed_value import WindowedValue
 from beam_fixtures import T0_MS, player_event
 from google.cloud import pubsub_v1
 
+from beam_local_runner import pubsub_read, state_keeper
 from pipelines import streaming
-from pipelines.local_runner import pubsub_read, state_keeper
 from pipelines.transforms.dedupe import DedupeEvents
 from pipelines.transforms.views import view_trigger
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from beam_fixtures import T0_MS, beacon_line, simple_view
 
-from pipelines import cli
+from app import pipeline_cli as cli
 from pipelines.options import BATCH_RUNNER, STREAMING_RUNNER
 
 

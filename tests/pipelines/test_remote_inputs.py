@@ -10,7 +10,7 @@ A small simulated run (malformed lines, contract violations, duplicates; gzip be
 gzip CloudFront standard log, CMCD reports, transcode events) plus a beacon batch whose gzip
 stream is cut goes to a bucket; the batch pipeline runs over `gs://` patterns and over the same
 files on disk. Every landed table must hold the same rows (sources renamed from the local folder
-to the bucket; run-time stamps left out), the accounting must be exact (streamqoe.demo.accounting:
+to the bucket; run-time stamps left out), the accounting must be exact (app.demo.accounting:
 every input unit landed or dead-lettered), and every dead letter names its gs:// object.
 """
 
@@ -29,13 +29,13 @@ import duckdb
 import pytest
 from landed import BROKEN, faulty_simulation, landed_tables, table_rows
 
+from app.demo import accounting
+from app.platform.bigquery_emulator import OAuthTokenStub
+from app.platform.process import ManagedService, free_port
 from pipelines import batch
 from pipelines.remote_files import TEMP_PREFIX, local_copy, match_remote
 from pipelines.transforms.parse import DEAD_LETTER, PLAYER_EVENT_TABLE, ReadAndParseFilesFn
-from streamqoe.demo import accounting
 from streamqoe.ingest.read import UnreadableInput
-from streamqoe.platform.bigquery_emulator import OAuthTokenStub
-from streamqoe.platform.process import ManagedService, free_port
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,6 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from beam_fixtures import T0_MS, cdn_request, player_event, simple_view
 
-from pipelines import qoe
 from pipelines.transforms.sinks import (
     RowBuilder,
     WriteToDuckDBFn,
@@ -25,6 +24,7 @@ from streamqoe.contracts.bigquery import table_schema
 from streamqoe.contracts.columnar import arrow_schema
 from streamqoe.contracts.registry import contract
 from streamqoe.contracts.rows import to_row
+from streamqoe.qoe import view as qoe
 
 NOW = datetime(2025, 1, 15, 12, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ allowed lateness that updates the view (late pane), and one beyond it that becom
 of stage `late`. See docs/pipelines.md#streaming-semantics.
 
 Every test runs on Beam's own runner internals and on the local runner's cheaper equivalents
-(pipelines.local_runner.tuning), which must give the same panes.
+(beam_local_runner.tuning), which must give the same panes.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import PaneInfoTiming
 from beam_fixtures import T0_MS, beacon_line, cdn_request, fixed_clock, player_event
 
-from pipelines.local_runner.tuning import tune_local_runner
+from beam_local_runner.tuning import tune_local_runner
 from pipelines.transforms.parse import ParseUnits, RawUnit
 from pipelines.transforms.tables import BuildQoeTables, QoeSettings
 

@@ -23,8 +23,6 @@ from beam_fixtures import (
     simple_view,
 )
 
-from pipelines import qoe
-from pipelines.aggregates import rfc3339_ms
 from pipelines.transforms.cdn import AggregateCdnPopMinute
 from pipelines.transforms.dedupe import DedupeEvents, cdn_request_identity, cdn_request_time_ms
 from pipelines.transforms.minutes import AggregateQoePerMinute
@@ -33,6 +31,8 @@ from pipelines.transforms.transcode import BuildTranscodeJobs
 from pipelines.transforms.viewers import SessionizeViewers
 from pipelines.transforms.views import ComputeViewQoe, SessionizeViews
 from streamqoe.contracts.registry import violations
+from streamqoe.qoe import view as qoe
+from streamqoe.qoe.aggregates import rfc3339_ms
 
 RUNNER = "FnApiRunner"
 GAP_S = 120.0
@@ -398,7 +398,7 @@ def test_emit_minute_deltas_retracts_old_versions():
 
 def _minute(playing_ms: int, starts: dict | None = None) -> dict:
     """A minute contribution: `playing_ms` of playing time, `starts` startup times, no other sum."""
-    from pipelines.aggregates import MINUTE_SUMS
+    from streamqoe.qoe.aggregates import MINUTE_SUMS
 
     sums = dict.fromkeys(MINUTE_SUMS, 0)
     return sums | {"playing_time_ms": playing_ms, "startup_times_ms": starts or {}}

@@ -493,9 +493,9 @@ def _emitted_views(root: Path) -> tuple[dict[str, list[dict]], dict[str, list[di
 
 
 def test_qoe_pipeline_recomputes_the_truth_from_the_emitted_events(tmp_path: Path) -> None:
-    """pipelines.qoe over the written beacons / CMCD reports of a no-fault run gives the truth."""
-    from pipelines.qoe import compute_view
-    from pipelines.qoe_cmcd import compute_view_from_cmcd
+    """streamqoe.qoe.view over the written beacons / CMCD reports of a no-fault run gives the truth."""
+    from streamqoe.qoe.cmcd import compute_view_from_cmcd
+    from streamqoe.qoe.view import compute_view
 
     simulate(TRUTH_CFG, tmp_path, workers=1)
     truth = pd.read_parquet(tmp_path / "truth" / "views.parquet")

@@ -1,0 +1,110 @@
+"""The `streamqoe` command: one entry point, one subcommand per job.
+
+Each subcommand parses its flags, calls one library function and prints what happened; no logic
+lives here. `main(argv)` returns the exit code (0 ok, 1 failure, 2 usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app import demo, pipeline_cli, roundtrip
+from app.platform import local
+from streamqoe.contracts import generated
+from streamqoe.ingest import cli as parse_cli
+from streamqoe.simulator import cli as simulate_cli
+from streamqoe.warehouse import open_warehouse
+
+
+def _platform(args: argparse.Namespace) -> int:
+    if args.action == "up":
+        endpoints = local.up(bigquery=args.bigquery)
+        print(f"local platform running; project {endpoints.project}")
+        for key, value in endpoints.environment().items():
+            print(f"export {key}={value}")
+    elif args.action == "smoke":
+        with local.running() as endpoints, open_warehouse(args.warehouse) as warehouse:
+            ok = roundtrip.smoke(endpoints.project, warehouse, sys.stdout)
+        return 0 if ok else 1
+    elif args.action == "down":
+        stopped = local.down()
+        print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+    else:
+        for name, state in local.status().items():
+            print(f"{name}: {state}")
+    return 0
+
+
+def _contracts(args: argparse.Namespace) -> int:
+    if args.action == "generate":
+        for path in generated.generate():
+            print(f"wrote {path}")
+        return 0
+    problems = generated.drift()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print("run `streamqoe contracts generate` and commit the result", file=sys.stderr)
+        return 1
+    print("derived files match the contracts")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return demo.run(warehouse_url=args.warehouse)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamqoe", description="Video streaming QoE analytics: the StreamQoE command line."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("platform", help="start, stop or inspect the local emulators")
+    p.add_argument(
+        "action",
+        choices=["up", "down", "status", "smoke"],
+        help="smoke: bring the platform up, round-trip sample events into the warehouse, stop",
+    )
+    p.add_argument(
+        "--bigquery",
+        action="store_true",
+        help="with `up`: also start the BigQuery emulator and its OAuth token stub",
+    )
+    p.add_argument("--warehouse", default=None, help="with `smoke`: warehouse URL (default DuckDB)")
+    p.set_defaults(func=_platform)
+
+    p = sub.add_parser("contracts", help="generate or check the tables derived from schemas/")
+    p.add_argument("action", choices=["generate", "check"])
+    p.set_defaults(func=_contracts)
+
+    p = sub.add_parser("demo", help="run the main job end to end on the embedded defaults")
+    p.add_argument(
+        "--warehouse",
+        default=None,
+        help="warehouse URL (default duckdb:<data dir>/warehouse.duckdb)",
+    )
+    p.set_defaults(func=_demo)
+
+    parse_cli.add_parser(sub)
+    simulate_cli.add_parser(sub)
+    pipeline_cli.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pub/Sub as the project declares it (infra/pubsub.yaml): topics, subscriptions, contracts."""
