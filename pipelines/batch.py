@@ -43,6 +43,7 @@ from pipelines.options import (
 from pipelines.remote_files import is_remote, match_remote
 from pipelines.transforms.parse import ReadAndParseFiles
 from pipelines.transforms.tables import BuildQoeTables, LandQoeTables
+from pipelines.warehouse_setup import prepare_warehouse
 from streamqoe.ingest.formats import FORMATS
 
 logger = logging.getLogger(__name__)
@@ -107,14 +108,6 @@ def run(argv: Sequence[str] | None = None) -> PipelineResult:
     result = pipeline.run()
     result.wait_until_finish()
     return result
-
-
-def prepare_warehouse(url: str) -> None:
-    """Create the contract tables in the warehouse (idempotent) before any bundle lands."""
-    from streamqoe.warehouse import open_warehouse
-
-    with open_warehouse(url) as warehouse:
-        warehouse.ensure_tables()
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.runner import PipelineResult, PipelineState
 
 from beam_local_runner import is_local_runner, keep_state, local_pull, read_subscription
-from pipelines.batch import prepare_warehouse
 from pipelines.options import (
     STREAMING_RUNNER,
     QoeOptions,
@@ -43,6 +42,7 @@ from pipelines.options import (
 )
 from pipelines.transforms.parse import ParseUnits, RawUnit
 from pipelines.transforms.tables import BuildQoeTables, LandQoeTables
+from pipelines.warehouse_setup import prepare_warehouse
 from streamqoe.pubsub.declaration import load_declaration
 
 logger = logging.getLogger(__name__)

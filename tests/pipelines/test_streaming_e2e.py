@@ -18,8 +18,8 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines import streaming
-from pipelines.batch import prepare_warehouse
 from pipelines.options import STREAMING_RUNNER, name_runner
+from pipelines.warehouse_setup import prepare_warehouse
 from streamqoe.simulator import cli as simulator_cli
 
 MAX_WAIT_SECONDS = 900
