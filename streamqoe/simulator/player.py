@@ -30,7 +30,7 @@ It leaves out audio tracks, partial segments (LL-HLS), request retries that succ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -113,6 +113,130 @@ class ChunkSim:
     a_status: np.ndarray
 
 
+@dataclass
+class _Views:
+    """Per-view inputs of a chunk, read from the world and the schedule (no random draws)."""
+
+    idx: np.ndarray  # schedule index of each view
+    n: int
+    live: np.ndarray
+    t0: np.ndarray  # play_request
+    completes: np.ndarray  # the viewer means to watch to the end of the title
+    n_seg: np.ndarray  # segments of the intended watch
+    last_ms: np.ndarray  # ms of the last segment watched
+    bitrates: np.ndarray  # (n, rungs), 0 past the ladder's top
+    ladder_kbps: np.ndarray  # bitrates with inf past the top, as abr.choose_rung wants them
+    top_rung: np.ndarray  # highest rung the device shows
+    median_thr: np.ndarray
+    rtt: np.ndarray
+    pop: np.ndarray
+    asn: np.ndarray
+    cdn: np.ndarray
+    hit_p: np.ndarray  # edge cache hit probability of the content
+    content_segs: np.ndarray  # segments in the title
+    start_segment: np.ndarray  # media segment the view starts at
+
+
+@dataclass
+class _Fates:
+    """Failure and patience draws, made before anything is played."""
+
+    start_fail: np.ndarray  # the master playlist fails (503)
+    vpf_seg: np.ndarray  # segment whose request fails fatally, or -1
+    patience: np.ndarray  # ms the viewer waits for the first frame
+    error_code: np.ndarray  # index into START/PLAYBACK_ERROR_CODES, -1
+    lat0: np.ndarray  # incident latency added at play_request
+
+
+@dataclass
+class _Startup:
+    """The startup requests: master playlist, media playlist and init segment."""
+
+    go: np.ndarray  # the manifests loaded (no start failure)
+    fail_time: np.ndarray  # when a start failure gives up (after the master playlist and a retry)
+    rung0: np.ndarray  # rung of the first segment
+    d0: np.ndarray  # request time of the first segment
+    est_fast: np.ndarray  # initial throughput estimates, kbps
+    est_slow: np.ndarray
+    aux: list[dict[str, np.ndarray]]  # the three requests, as _aux tables
+
+
+@dataclass
+class _SegmentDraws:
+    """Draws for every segment a view may request (flat rows: segment k of view v is off[v] + k)."""
+
+    total: int
+    off: np.ndarray  # first flat row of each view
+    f_view: np.ndarray
+    f_k: np.ndarray
+    later: np.ndarray  # k > 0
+    f_seek: np.ndarray  # a seek before the segment
+    f_pause_ms: np.ndarray  # a pause before the segment, ms (0: none)
+    f_target: np.ndarray  # media segment a seek lands on
+    f_hit: np.ndarray
+    f_ttfb: np.ndarray
+    f_vbr: np.ndarray
+    f_innov: np.ndarray
+    retry_ms: np.ndarray  # per view: retrying the failing segment before giving up
+    decode_ms: np.ndarray  # per view: first segment arrival to first frame
+    ar: np.ndarray  # per view: initial throughput state
+
+
+@dataclass(frozen=True)
+class _Slowdowns:
+    """Incidents that slow downloads (throughput or latency) and the flat bitrate table."""
+
+    inc: IncidentArrays
+    slowing: list[int]  # incident indices that change throughput or latency
+    bitrates_flat: np.ndarray  # _Views.bitrates.ravel(), indexed by br_base + rung
+
+
+@dataclass
+class _PlayerState:
+    """Per-view player state that downloads update, in the views' current order."""
+
+    ar: np.ndarray  # throughput AR(1) state
+    exposed: np.ndarray  # (n, len(slowing)): the view is targeted by slowing incident j
+    median: np.ndarray
+    ladder: np.ndarray
+    br_base: np.ndarray  # row start of the view in _Slowdowns.bitrates_flat
+    rtt: np.ndarray
+    vpf: np.ndarray
+    retry: np.ndarray
+    fast: np.ndarray  # throughput estimates, kbps
+    slow: np.ndarray
+    k: int = 0  # step being simulated
+
+    def reordered(self, order: np.ndarray) -> _PlayerState:
+        """Return a copy with every per-view array taken in `order`."""
+        arrays = {f.name: getattr(self, f.name)[order] for f in fields(self) if f.name != "k"}
+        return _PlayerState(**arrays, k=self.k)
+
+
+@dataclass
+class _FirstSegment:
+    """Step 0: the first segment of the views that got their manifests (views `g`)."""
+
+    g: np.ndarray
+    arr0: np.ndarray  # A_0 of g
+    play0: np.ndarray  # P_0 of g
+    first_frame: np.ndarray  # per view: P_0, or NEVER
+    quit_early: np.ndarray  # per view: patience ran out before the first frame (EBVS)
+    n_run: np.ndarray  # per view: segments requested (0, 1, up to the failing one, or all)
+
+
+@dataclass
+class _Loop:
+    """State the steps k >= 1 carry, views ordered longest first (still playing = a prefix)."""
+
+    player: _PlayerState
+    arr: np.ndarray  # A_{k-1}
+    play: np.ndarray  # P_{k-1}
+    rung: np.ndarray
+    top: np.ndarray
+    ring: np.ndarray  # (views, BUFFER_SEGMENTS): P of the last BUFFER_SEGMENTS segments
+
+
 def _aux(
     rng: np.random.Generator,
     views: np.ndarray,
@@ -124,6 +248,10 @@ def _aux(
     status: np.ndarray,
     size_range: tuple[int, int],
 ) -> dict[str, np.ndarray]:
+    """Draw auxiliary requests (manifest or init segment) of `views` made at `req`.
+
+    Draws, in order: cache hits, edge TTFB, sizes.
+    """
     n = len(views)
     hit = rng.random(n) < 0.9
     ttfb = cdn.edge_ttfb_ms(hit, rng) + extra_ms
@@ -145,34 +273,82 @@ def _aux(
 def simulate_chunk(
     world: World, sched: Schedule, sl: slice, inc: IncidentArrays, rng: np.random.Generator
 ) -> ChunkSim:
-    """Simulate the views `sched[sl]` and return their requests and outcomes."""
+    """Simulate the views `sched[sl]` and return their requests and outcomes.
+
+    The steps run in a fixed order, and so do their draws from `rng`: the output of a seed
+    depends on that order.
+    """
+    v = _view_inputs(world, sched, sl)
+    fates = _draw_failures(v, inc, rng)
+    start = _startup(v, fates, rng)
+    draws = _draw_segment_inputs(v, start.go, rng)
+    net, player = _download_model(v, inc, draws, fates, start)
+    flat_in = {
+        "innov": draws.f_innov,
+        "ttfb": draws.f_ttfb,
+        "vbr": draws.f_vbr,
+        "seek": draws.f_seek,
+        "pause": draws.f_pause_ms,
+    }
+    flat_out = _flat_outputs(draws.total)
+    first = _first_segment(v, fates, start, draws, net, player, flat_in, flat_out)
+    _later_segments(v, start, draws, net, player, first, flat_in, flat_out)
+    outcome, stop = _stop_times(v, fates, start, draws, first.quit_early, flat_out)
+    seg, s_lat = _segment_table(v, fates, draws, first.n_run, stop, flat_out, inc)
+    aux = start.aux + _refresh_requests(v, seg, s_lat, rng)
+    # Frames never shown.
+    seg["play"] = np.where(seg["play"] < stop[seg["view"]], seg["play"], NEVER)
+    ebvs = outcome == OUTCOME_EBVS
+    first_frame = np.where(ebvs | fates.start_fail, NEVER, first.first_frame)
+    exit_t = _exit_times(v, outcome, stop, rng)
+    ax = _aux_table(aux, stop)
+    return _chunk_sim(v, fates, first_frame, stop, exit_t, outcome, seg, ax)
+
+
+def _view_inputs(world: World, sched: Schedule, sl: slice) -> _Views:
+    """Read the views' viewer, content, device ladder, network and CDN inputs (no draws)."""
     idx = np.arange(sched.n)[sl]
-    n = len(idx)
     cat, vw = world.catalog, world.viewers
     viewer = sched.viewer[idx]
     content = sched.content[idx]
-    live = cat.is_live[content]
-    t0 = sched.start_ms[idx]
     intent = sched.intent_ms[idx]
-    completes = sched.completes[idx]
     n_seg = np.maximum(1, -(-intent // SEGMENT_MS))
-    last_ms = intent - (n_seg - 1) * SEGMENT_MS
     ladder = cat.ladder[content]
     bitrates = world.ladder_bitrate_kbps[ladder]
     heights = world.ladder_height[ladder]
     max_h = np.array([d[12] for d in DEVICES])[vw.device[viewer]]
     top_rung = np.maximum(((heights > 0) & (heights <= max_h[:, None])).sum(axis=1) - 1, 0)
-    median_thr = vw.throughput_kbps[viewer]
-    rtt = vw.rtt_ms[viewer]
-    pop = vw.pop[viewer]
-    asn = world.isp_asn[vw.isp[viewer]]
-    cdn_i = vw.cdn[viewer]
-    hit_p = cdn.hit_probability(cat.popularity_rank, int((~cat.is_live).sum()), cat.is_live)[
-        content
-    ]
+    hit_p = cdn.hit_probability(cat.popularity_rank, int((~cat.is_live).sum()), cat.is_live)
+    return _Views(
+        idx=idx,
+        n=len(idx),
+        live=cat.is_live[content],
+        t0=sched.start_ms[idx],
+        completes=sched.completes[idx],
+        n_seg=n_seg,
+        last_ms=intent - (n_seg - 1) * SEGMENT_MS,
+        bitrates=bitrates,
+        ladder_kbps=np.where(bitrates > 0, bitrates, np.inf),
+        top_rung=top_rung,
+        median_thr=vw.throughput_kbps[viewer],
+        rtt=vw.rtt_ms[viewer],
+        pop=vw.pop[viewer],
+        asn=world.isp_asn[vw.isp[viewer]],
+        cdn=vw.cdn[viewer],
+        hit_p=hit_p[content],
+        content_segs=cat.duration_ms[content] // SEGMENT_MS,
+        start_segment=sched.start_segment[idx],
+    )
 
-    # Outcome draws.
-    _, lat0, fail_mult, _ = incident_effects(inc, pop, asn, cdn_i, t0)
+
+def _draw_failures(v: _Views, inc: IncidentArrays, rng: np.random.Generator) -> _Fates:
+    """Draw who fails to start, which segment fails playback, each viewer's patience, error codes.
+
+    Draws, in order: start failures, playback failures and their segments, early quitters and
+    patience (uniform, lognormal), start error codes, playback error codes.
+    """
+    n, n_seg = v.n, v.n_seg
+    _, lat0, fail_mult, _ = incident_effects(inc, v.pop, v.asn, v.cdn, v.t0)
     start_fail = rng.random(n) < np.minimum(START_FAILURE_RATE * fail_mult, 0.9)
     p_vpf = PLAYBACK_FAILURE_BASE_RATE + PLAYBACK_FAILURE_PER_SEGMENT * n_seg
     vpf_seg = np.where(
@@ -188,13 +364,22 @@ def simulate_chunk(
     error_code = np.full(n, -1)
     error_code[start_fail] = rng.integers(0, len(START_ERROR_CODES), int(start_fail.sum()))
     error_code[vpf_seg >= 0] = rng.integers(0, len(PLAYBACK_ERROR_CODES), int((vpf_seg >= 0).sum()))
+    return _Fates(start_fail, vpf_seg, patience, error_code, lat0)
 
-    # Startup: player init, master playlist, media playlist, init segment.
+
+def _startup(v: _Views, fates: _Fates, rng: np.random.Generator) -> _Startup:
+    """Player init, master playlist, media playlist and init segment, up to the first request.
+
+    A start failure fails the master playlist (503) and gives up after a retry wait; the other
+    views load the media playlist and init segment of the rung the initial estimate picks.
+    Draws, in order: player init, master playlist, retry wait, media playlist, init segment.
+    """
+    n, rtt, lat0 = v.n, v.rtt, fates.lat0
+    start_fail = fates.start_fail
     init_ms = rng.lognormal(np.log(PLAYER_INIT_MEDIAN_MS), 0.4, n).astype(np.int64)
     ok200 = np.full(n, 200)
-    aux: list[dict[str, np.ndarray]] = []
     views = np.arange(n)
-    t_master = t0 + init_ms
+    t_master = v.t0 + init_ms
     status_master = np.where(start_fail, 503, 200)
     m1 = _aux(
         rng,
@@ -208,14 +393,12 @@ def simulate_chunk(
         cdn.MANIFEST_BYTES,
     )
     fail_time = t_master + m1["ms"] + rng.integers(*FAILURE_RETRY_MS, size=n)
-    aux.append(m1)
     go = ~start_fail
     t_media = t_master + m1["ms"]
     est_fast = np.full(n, abr.INITIAL_ESTIMATE_KBPS)
     est_slow = est_fast.copy()
-    ladder_kbps = np.where(bitrates > 0, bitrates, np.inf)  # as abr.choose_rung wants it
     rung0 = abr.choose_rung(
-        est_fast, np.zeros(n), np.zeros(n, np.int64), ladder_kbps, top_rung, np.ones(n, bool)
+        est_fast, np.zeros(n), np.zeros(n, np.int64), v.ladder_kbps, v.top_rung, np.ones(n, bool)
     )
     m2 = _aux(
         rng,
@@ -228,7 +411,6 @@ def simulate_chunk(
         ok200[go],
         cdn.MANIFEST_BYTES,
     )
-    aux.append(m2)
     t_init = t_media.copy()
     t_init[go] += m2["ms"]
     m3 = _aux(
@@ -242,213 +424,339 @@ def simulate_chunk(
         ok200[go],
         cdn.INIT_SEGMENT_BYTES,
     )
-    aux.append(m3)
     d0 = t_init.copy()
     d0[go] += m3["ms"]
+    return _Startup(go, fail_time, rung0, d0, est_fast, est_slow, [m1, m2, m3])
 
-    # Per-segment draws that do not depend on the player state, made up front for every segment a
-    # view may request (flat rows: segment k of view v is row off[v] + k).
+
+def _draw_segment_inputs(v: _Views, go: np.ndarray, rng: np.random.Generator) -> _SegmentDraws:
+    """Draw what does not depend on the player state, for every segment a view may request.
+
+    Seeks (not on live or watch-to-the-end views) and pauses (not on live) come before segments
+    k >= 1; a seek target leaves the rest of the intended watch inside the title.
+    Draws, in order: seeks, pauses, pause lengths, seek targets, cache hits, edge TTFB, VBR
+    factors, throughput innovations; then per view: retry waits, decode times, throughput state.
+    """
+    n, n_seg = v.n, v.n_seg
+    views = np.arange(n)
     n_go = np.where(go, n_seg, 0)
     total = int(n_go.sum())
     off = np.r_[0, np.cumsum(n_go)[:-1]]
     f_view = np.repeat(views, n_go)
     f_k = np.arange(total) - off[f_view]
     later = f_k > 0
-    seekable = ~live & ~completes
+    seekable = ~v.live & ~v.completes
     f_seek = later & seekable[f_view] & (rng.random(total) < SEEK_PER_SEGMENT)
-    pausing = later & ~f_seek & ~live[f_view] & (rng.random(total) < PAUSE_PER_SEGMENT)
+    pausing = later & ~f_seek & ~v.live[f_view] & (rng.random(total) < PAUSE_PER_SEGMENT)
     f_pause_ms = np.zeros(total, np.int64)
     f_pause_ms[pausing] = rng.lognormal(np.log(PAUSE_MEDIAN_MS), 1.0, int(pausing.sum()))
-    # Seek target: a segment that still leaves the rest of the intended watch inside the title.
-    content_segs = cat.duration_ms[content] // SEGMENT_MS
     sv_ = f_view[f_seek]
     f_target = np.zeros(total, np.int64)
     f_target[f_seek] = rng.integers(
-        0, np.maximum(content_segs[sv_] - (n_seg[sv_] - f_k[f_seek]), 1)
+        0, np.maximum(v.content_segs[sv_] - (n_seg[sv_] - f_k[f_seek]), 1)
     )
-    f_hit = rng.random(total) < hit_p[f_view]
+    f_hit = rng.random(total) < v.hit_p[f_view]
     f_ttfb = cdn.edge_ttfb_ms(f_hit, rng)
     f_vbr = cdn.segment_vbr_factors(total, rng)
     f_innov = network.throughput_innovations(total, rng)
     retry_ms = rng.integers(*FAILURE_RETRY_MS, size=n)
     decode_ms = rng.lognormal(np.log(DECODE_MEDIAN_MS), 0.4, n).astype(np.int64)
     ar = rng.standard_normal(n) * network.THROUGHPUT_LOG_SIGMA
-    # Incidents that slow downloads (throughput or latency), and the views each one targets: only
-    # those views are looked up per step.
+    return _SegmentDraws(
+        total=total,
+        off=off,
+        f_view=f_view,
+        f_k=f_k,
+        later=later,
+        f_seek=f_seek,
+        f_pause_ms=f_pause_ms,
+        f_target=f_target,
+        f_hit=f_hit,
+        f_ttfb=f_ttfb,
+        f_vbr=f_vbr,
+        f_innov=f_innov,
+        retry_ms=retry_ms,
+        decode_ms=decode_ms,
+        ar=ar,
+    )
+
+
+def _download_model(
+    v: _Views, inc: IncidentArrays, draws: _SegmentDraws, fates: _Fates, start: _Startup
+) -> tuple[_Slowdowns, _PlayerState]:
+    """Find the incidents that slow downloads and the views each targets; set up the player state.
+
+    Only the targeted views are looked up per step.
+    """
     slowing = np.flatnonzero((inc.throughput_factor != 1.0) | (inc.added_latency_ms != 0)).tolist()
-    exposed = np.zeros((n, len(slowing)), bool)
+    exposed = np.zeros((v.n, len(slowing)), bool)
     for j, i in enumerate(slowing):
         exposed[:, j] = (
-            ((inc.pop[i] < 0) | (pop == inc.pop[i]))
-            & ((inc.asn[i] < 0) | (asn == inc.asn[i]))
-            & ((inc.cdn[i] < 0) | (cdn_i == inc.cdn[i]))
+            ((inc.pop[i] < 0) | (v.pop == inc.pop[i]))
+            & ((inc.asn[i] < 0) | (v.asn == inc.asn[i]))
+            & ((inc.cdn[i] < 0) | (v.cdn == inc.cdn[i]))
         )
-    bitrates_flat = bitrates.ravel()
+    net = _Slowdowns(inc, slowing, v.bitrates.ravel())
+    player = _PlayerState(
+        ar=draws.ar,
+        exposed=exposed,
+        median=v.median_thr,
+        ladder=v.ladder_kbps,
+        br_base=np.arange(v.n) * v.bitrates.shape[1],
+        rtt=v.rtt,
+        vpf=fates.vpf_seg,
+        retry=draws.retry_ms,
+        fast=start.est_fast,
+        slow=start.est_slow,
+    )
+    return net, player
 
-    # Outputs per flat row, filled as the steps reach them.
-    o_req = np.zeros(total, np.int64)
-    o_arr = np.zeros(total, np.int64)
-    o_play = np.full(total, NEVER)
-    o_rung = np.zeros(total, np.int64)
-    o_bytes = np.zeros(total, np.int64)
-    o_ttfb = np.zeros(total)
-    o_thr = np.zeros(total)
-    o_est = np.zeros(total)
-    o_buf = np.zeros(total, np.int64)
-    o_stall = np.full(total, NEVER)
 
-    def fetch(
-        v: np.ndarray | slice,
-        r: np.ndarray | slice,
-        req: np.ndarray,
-        rung: np.ndarray,
-        state: dict,
-        src: dict[str, np.ndarray],
-        dst: dict[str, np.ndarray],
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Download one segment for views `v` (state arrays indexed by `v`), rows `r` of src/dst."""
-        s_ar = state["ar"][v] = network.next_throughput_state(state["ar"][v], src["innov"][r])
-        factor: float | np.ndarray = 1.0
-        ttfb = src["ttfb"][r]
-        for j, i in enumerate(slowing):
-            e = state["exposed"][v, j]
-            if e.any():
-                on = e & (req >= inc.start_ms[i]) & (req < inc.end_ms[i])
-                if on.any():
-                    factor = factor * np.where(on, inc.throughput_factor[i], 1.0)
-                    ttfb = ttfb + np.where(on, inc.added_latency_ms[i], 0)
-        thr = network.throughput_kbps(state["median"][v], s_ar, factor)
-        size = cdn.segment_bytes(
-            bitrates_flat[state["br_base"][v] + rung], SEGMENT_MS, src["vbr"][r]
-        )
-        dl = network.download_ms(size, thr, state["rtt"][v], ttfb)
-        fails = state["vpf"][v] == state["k"]
-        if fails.any():
-            dl = dl + np.where(fails, state["retry"][v], 0)
-        measured = size * 8.0 / np.maximum(dl, 1)
-        state["fast"][v], state["slow"][v], est = abr.update_estimate(
-            state["fast"][v], state["slow"][v], measured
-        )
-        arr = req + dl
-        dst["req"][r] = req
-        dst["arr"][r] = arr
-        dst["rung"][r] = rung
-        dst["bytes"][r] = size
-        dst["ttfb"][r] = ttfb
-        dst["thr"][r] = measured
-        dst["est"][r] = est
-        return arr, fails
-
-    # Step 0 (first segment) for every view that got its manifests.
-    g = np.flatnonzero(go)
-    state = {
-        "ar": ar,
-        "exposed": exposed,
-        "pop": pop,
-        "asn": asn,
-        "cdn": cdn_i,
-        "median": median_thr,
-        "ladder": ladder_kbps,
-        "br_base": np.arange(n) * bitrates.shape[1],
-        "rtt": rtt,
-        "vpf": vpf_seg,
-        "retry": retry_ms,
-        "fast": est_fast,
-        "slow": est_slow,
-        "k": 0,
+def _flat_outputs(total: int) -> dict[str, np.ndarray]:
+    """Allocate the per-row outputs, filled as the steps reach them."""
+    return {
+        "req": np.zeros(total, np.int64),
+        "arr": np.zeros(total, np.int64),
+        "rung": np.zeros(total, np.int64),
+        "bytes": np.zeros(total, np.int64),
+        "ttfb": np.zeros(total),
+        "thr": np.zeros(total),
+        "est": np.zeros(total),
+        "play": np.full(total, NEVER),
+        "buffer": np.zeros(total, np.int64),
+        "stall": np.full(total, NEVER),
     }
-    rows0 = off[g]
-    flat_out = {
-        "req": o_req,
-        "arr": o_arr,
-        "rung": o_rung,
-        "bytes": o_bytes,
-        "ttfb": o_ttfb,
-        "thr": o_thr,
-        "est": o_est,
-        "play": o_play,
-        "buffer": o_buf,
-        "stall": o_stall,
-    }
-    flat_in = {"innov": f_innov, "ttfb": f_ttfb, "vbr": f_vbr, "seek": f_seek, "pause": f_pause_ms}
-    arr0, _ = fetch(g, rows0, d0[g], rung0[g], state, flat_in, flat_out)
-    play0 = arr0 + decode_ms[g]
-    o_play[rows0] = play0
+
+
+def _fetch(
+    net: _Slowdowns,
+    st: _PlayerState,
+    v: np.ndarray | slice,
+    r: np.ndarray | slice,
+    req: np.ndarray,
+    rung: np.ndarray,
+    src: dict[str, np.ndarray],
+    dst: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Download one segment for views `v` (state arrays indexed by `v`), rows `r` of src/dst.
+
+    Advances the throughput state, applies the slowing incidents active at `req`, adds the retry
+    wait to a failing request, updates the estimates and writes the request's row. Returns the
+    arrival times and which requests fail. No draws.
+    """
+    inc = net.inc
+    s_ar = st.ar[v] = network.next_throughput_state(st.ar[v], src["innov"][r])
+    factor: float | np.ndarray = 1.0
+    ttfb = src["ttfb"][r]
+    for j, i in enumerate(net.slowing):
+        e = st.exposed[v, j]
+        if e.any():
+            on = e & (req >= inc.start_ms[i]) & (req < inc.end_ms[i])
+            if on.any():
+                factor = factor * np.where(on, inc.throughput_factor[i], 1.0)
+                ttfb = ttfb + np.where(on, inc.added_latency_ms[i], 0)
+    thr = network.throughput_kbps(st.median[v], s_ar, factor)
+    size = cdn.segment_bytes(net.bitrates_flat[st.br_base[v] + rung], SEGMENT_MS, src["vbr"][r])
+    dl = network.download_ms(size, thr, st.rtt[v], ttfb)
+    fails = st.vpf[v] == st.k
+    if fails.any():
+        dl = dl + np.where(fails, st.retry[v], 0)
+    measured = size * 8.0 / np.maximum(dl, 1)
+    st.fast[v], st.slow[v], est = abr.update_estimate(st.fast[v], st.slow[v], measured)
+    arr = req + dl
+    dst["req"][r] = req
+    dst["arr"][r] = arr
+    dst["rung"][r] = rung
+    dst["bytes"][r] = size
+    dst["ttfb"][r] = ttfb
+    dst["thr"][r] = measured
+    dst["est"][r] = est
+    return arr, fails
+
+
+def _first_segment(
+    v: _Views,
+    fates: _Fates,
+    start: _Startup,
+    draws: _SegmentDraws,
+    net: _Slowdowns,
+    player: _PlayerState,
+    flat_in: dict[str, np.ndarray],
+    flat_out: dict[str, np.ndarray],
+) -> _FirstSegment:
+    """Step 0: the first segment of every view that got its manifests, first frame, EBVS.
+
+    A viewer whose patience runs out before the first frame quits (EBVS). Fixes how many
+    segments each view requests: all, up to the failing one, or only the first (EBVS). No draws.
+    """
+    n = v.n
+    g = np.flatnonzero(start.go)
+    rows0 = draws.off[g]
+    arr0, _ = _fetch(net, player, g, rows0, start.d0[g], start.rung0[g], flat_in, flat_out)
+    play0 = arr0 + draws.decode_ms[g]
+    flat_out["play"][rows0] = play0
     first_frame = np.full(n, NEVER)
     first_frame[g] = play0
     quit_early = np.zeros(n, bool)
-    quit_early[g] = (play0 - t0[g]) > patience[g]
-    # Segments each view requests: all, up to a failing one, or only the first (quit before start).
+    quit_early[g] = (play0 - v.t0[g]) > fates.patience[g]
+    vpf_seg = fates.vpf_seg
     n_run = np.where(
-        ~go, 0, np.where(quit_early, 1, np.where(vpf_seg >= 0, vpf_seg + 1, n_seg))
+        ~start.go, 0, np.where(quit_early, 1, np.where(vpf_seg >= 0, vpf_seg + 1, v.n_seg))
     ).astype(np.int64)
+    return _FirstSegment(g, arr0, play0, first_frame, quit_early, n_run)
 
-    # Steps k >= 1. Views are ordered by segments to run (longest first), so the views still
-    # playing at step k are a prefix of that order and every state array is sliced, not indexed.
+
+def _step_major_layout(
+    n_run: np.ndarray, off: np.ndarray
+) -> tuple[np.ndarray, int, list[int], list[int], np.ndarray]:
+    """Order the views for steps k >= 1 and lay out their rows step-major.
+
+    Views are ordered by segments to run (longest first), so the views still playing at step k
+    are a prefix of that order and every state array is sliced, not indexed; step k's rows are
+    one contiguous slice of the step-major table. Returns (order, k_max, views active at each
+    step, first step-major row of each step, flat row of each step-major row).
+    """
     order = np.argsort(-n_run, kind="stable")
     order = order[n_run[order] > 1]
     k_max = int(n_run[order[0]]) if len(order) else 0
     active_at = np.searchsorted(-n_run[order], -np.arange(k_max), side="left")
-    arr_last = np.zeros(n, np.int64)
-    arr_last[g] = arr0
-    play_last = np.zeros(n, np.int64)
-    play_last[g] = play0
-    o_state = {key: v[order] if isinstance(v, np.ndarray) else v for key, v in state.items()}
     off_o = off[order]
-    arr_o, play_o, rung_o = arr_last[order], play_last[order], rung0[order]
-    top_o = top_rung[order]
-    ring = np.full((len(order), BUFFER_SEGMENTS), -NEVER, np.int64)
-    ring[:, 0] = play_o
-    # Step-major layout of the rows of steps k >= 1: step k's rows are one contiguous slice, so
-    # inputs and outputs are sliced too; scattered back to flat rows after the loop.
     steps_o = n_run[order] - 1
     i_rep = np.repeat(np.arange(len(order)), steps_o)
     k_rep = np.arange(len(i_rep)) - np.repeat(np.cumsum(steps_o) - steps_o, steps_o) + 1
     sm_rows = (off_o[i_rep] + k_rep)[np.lexsort((i_rep, k_rep))]
+    first_row = np.r_[0, np.cumsum(active_at[1:])].tolist()
+    return order, k_max, active_at.tolist(), first_row, sm_rows
+
+
+def _later_segments(
+    v: _Views,
+    start: _Startup,
+    draws: _SegmentDraws,
+    net: _Slowdowns,
+    player: _PlayerState,
+    first: _FirstSegment,
+    flat_in: dict[str, np.ndarray],
+    flat_out: dict[str, np.ndarray],
+) -> None:
+    """Steps k >= 1 of every view still playing; the rows are scattered into `flat_out`. No draws."""
+    n = v.n
+    order, k_max, active, first_row, sm_rows = _step_major_layout(first.n_run, draws.off)
+    arr_last = np.zeros(n, np.int64)
+    arr_last[first.g] = first.arr0
+    play_last = np.zeros(n, np.int64)
+    play_last[first.g] = first.play0
+    loop = _Loop(
+        player=player.reordered(order),
+        arr=arr_last[order],
+        play=play_last[order],
+        rung=start.rung0[order],
+        top=v.top_rung[order],
+        ring=np.full((len(order), BUFFER_SEGMENTS), -NEVER, np.int64),
+    )
+    loop.ring[:, 0] = loop.play
     sm_in = {key: val[sm_rows] for key, val in flat_in.items()}
     sm_out = {key: np.empty(len(sm_rows), val.dtype) for key, val in flat_out.items()}
-    active = active_at.tolist()
-    first_row = np.r_[0, np.cumsum(active_at[1:])].tolist()
     for k in range(1, k_max):
         m = active[k]
-        v = slice(0, m)
         rows = slice(first_row[k - 1], first_row[k - 1] + m)
-        o_state["k"] = k
-        prev_play = play_o[:m]
-        if k >= BUFFER_SEGMENTS - 1:
-            req = np.maximum(arr_o[:m], ring[:m, (k - BUFFER_SEGMENTS + 1) % BUFFER_SEGMENTS])
-        else:
-            req = arr_o[:m].copy()
-        seek = sm_in["seek"][rows]
-        any_seek = seek.any()
-        if any_seek:
-            req = np.where(seek, np.maximum(req, prev_play + SEGMENT_MS), req)
-        ahead = ring[:m] - (req - SEGMENT_MS)[:, None]  # ms of each buffered segment not yet played
-        buf = np.minimum(np.maximum(ahead, 0, out=ahead), SEGMENT_MS, out=ahead).sum(axis=1)
-        if any_seek:
-            buf[seek] = 0
-        est = np.minimum(o_state["fast"][:m], o_state["slow"][:m])
-        rung = abr.choose_rung(est, buf, rung_o[:m], o_state["ladder"][:m], top_o[:m], seek)
-        arr, fails = fetch(v, rows, req, rung, o_state, sm_in, sm_out)
-        due = prev_play + SEGMENT_MS + sm_in["pause"][rows]
-        play = np.maximum(due, arr)
-        stall = arr > due
-        if any_seek:
-            play = np.where(seek, arr, play)
-            stall &= ~seek
-        if fails.any():
-            play = np.where(fails, NEVER, play)
-        sm_out["play"][rows] = play
-        sm_out["buffer"][rows] = buf
-        sm_out["stall"][rows] = np.where(stall, due, NEVER)
-        arr_o[:m] = arr
-        play_o[:m] = play
-        rung_o[:m] = rung
-        ring[:m, k % BUFFER_SEGMENTS] = play
+        _segment_step(k, m, rows, loop, net, sm_in, sm_out)
     for key, val in sm_out.items():
         flat_out[key][sm_rows] = val
 
-    # Outcomes and when each view stops.
+
+def _segment_step(
+    k: int,
+    m: int,
+    rows: slice,
+    loop: _Loop,
+    net: _Slowdowns,
+    sm_in: dict[str, np.ndarray],
+    sm_out: dict[str, np.ndarray],
+) -> None:
+    """Segment k of the first `m` views of `loop` (step-major rows `rows`): request, ABR, download,
+    playback and stall; updates `loop` and writes the rows."""
+    v = slice(0, m)
+    loop.player.k = k
+    prev_play = loop.play[:m]
+    seek = sm_in["seek"][rows]
+    any_seek = seek.any()
+    req = _request_times(k, m, loop, prev_play, seek, any_seek)
+    buf = _buffer_ms(loop.ring[:m], req, seek, any_seek)
+    st = loop.player
+    est = np.minimum(st.fast[:m], st.slow[:m])
+    rung = abr.choose_rung(est, buf, loop.rung[:m], st.ladder[:m], loop.top[:m], seek)
+    arr, fails = _fetch(net, st, v, rows, req, rung, sm_in, sm_out)
+    play, stall_start = _playback_and_stalls(
+        prev_play, arr, sm_in["pause"][rows], seek, any_seek, fails
+    )
+    sm_out["play"][rows] = play
+    sm_out["buffer"][rows] = buf
+    sm_out["stall"][rows] = stall_start
+    loop.arr[:m] = arr
+    loop.play[:m] = play
+    loop.rung[:m] = rung
+    loop.ring[:m, k % BUFFER_SEGMENTS] = play
+
+
+def _request_times(
+    k: int, m: int, loop: _Loop, prev_play: np.ndarray, seek: np.ndarray, any_seek: bool
+) -> np.ndarray:
+    """D_k = max(A_{k-1}, P_{k-M+1}): once the previous segment arrived and the buffer has room;
+    a seek before segment k also waits for the seek (the end of segment k-1's playback)."""
+    if k >= BUFFER_SEGMENTS - 1:
+        req = np.maximum(loop.arr[:m], loop.ring[:m, (k - BUFFER_SEGMENTS + 1) % BUFFER_SEGMENTS])
+    else:
+        req = loop.arr[:m].copy()
+    if any_seek:
+        req = np.where(seek, np.maximum(req, prev_play + SEGMENT_MS), req)
+    return req
+
+
+def _buffer_ms(ring: np.ndarray, req: np.ndarray, seek: np.ndarray, any_seek: bool) -> np.ndarray:
+    """Buffer at request time, ms: the unplayed part of each buffered segment; a seek flushes it."""
+    ahead = ring - (req - SEGMENT_MS)[:, None]  # ms of each buffered segment not yet played
+    buf = np.minimum(np.maximum(ahead, 0, out=ahead), SEGMENT_MS, out=ahead).sum(axis=1)
+    if any_seek:
+        buf[seek] = 0
+    return buf
+
+
+def _playback_and_stalls(
+    prev_play: np.ndarray,
+    arr: np.ndarray,
+    pause_ms: np.ndarray,
+    seek: np.ndarray,
+    any_seek: bool,
+    fails: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """P_k = max(P_{k-1} + SEG + pause_k, A_k), and the stall start B_k when A_k is late.
+
+    After a seek, playback starts at arrival and the wait is seek buffering, not a stall; a
+    failed segment is never played. Returns (P_k or NEVER, B_k or NEVER).
+    """
+    due = prev_play + SEGMENT_MS + pause_ms
+    play = np.maximum(due, arr)
+    stall = arr > due
+    if any_seek:
+        play = np.where(seek, arr, play)
+        stall &= ~seek
+    if fails.any():
+        play = np.where(fails, NEVER, play)
+    return play, np.where(stall, due, NEVER)
+
+
+def _stop_times(
+    v: _Views,
+    fates: _Fates,
+    start: _Startup,
+    draws: _SegmentDraws,
+    quit_early: np.ndarray,
+    flat_out: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome of each view and when it stops: the start failure gives up, the patience runs
+    out (EBVS), the failing segment arrives, or the last segment's intended part has played."""
+    start_fail, vpf_seg, off = fates.start_fail, fates.vpf_seg, draws.off
     outcome = np.where(
         start_fail,
         OUTCOME_START_FAILURE,
@@ -456,42 +764,69 @@ def simulate_chunk(
             quit_early, OUTCOME_EBVS, np.where(vpf_seg >= 0, OUTCOME_PLAYBACK_FAILURE, OUTCOME_OK)
         ),
     )
-    stop = np.full(n, NEVER)
-    stop[start_fail] = fail_time[start_fail]
-    stop[quit_early] = (t0 + patience)[quit_early]
+    stop = np.full(v.n, NEVER)
+    stop[start_fail] = start.fail_time[start_fail]
+    stop[quit_early] = (v.t0 + fates.patience)[quit_early]
     vpf_v = np.flatnonzero(outcome == OUTCOME_PLAYBACK_FAILURE)
-    stop[vpf_v] = o_arr[off[vpf_v] + vpf_seg[vpf_v]]
+    stop[vpf_v] = flat_out["arr"][off[vpf_v] + vpf_seg[vpf_v]]
     ok_v = np.flatnonzero(outcome == OUTCOME_OK)
-    stop[ok_v] = o_play[off[ok_v] + n_seg[ok_v] - 1] + last_ms[ok_v]
+    stop[ok_v] = flat_out["play"][off[ok_v] + v.n_seg[ok_v] - 1] + v.last_ms[ok_v]
+    return outcome, stop
 
-    # Segment table: rows the views reached; state derived from the previous row of the view.
-    # Rows the views reached and requests they made before stopping (an EBVS viewer may quit
-    # before its first segment request).
+
+def _segment_table(
+    v: _Views,
+    fates: _Fates,
+    draws: _SegmentDraws,
+    n_run: np.ndarray,
+    stop: np.ndarray,
+    flat_out: dict[str, np.ndarray],
+    inc: IncidentArrays,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The segment requests the views made before stopping, with the state derived from the
+    previous row of the view (media position, pause and seek times, bs, switches) and the
+    incidents active at each request. Returns the table and each row's incident latency.
+
+    An EBVS viewer may quit before its first segment request. No draws.
+    """
+    total, f_view, f_k, later, f_seek = (
+        draws.total,
+        draws.f_view,
+        draws.f_k,
+        draws.later,
+        draws.f_seek,
+    )
+    o_req, o_play, o_rung, o_stall = (
+        flat_out["req"],
+        flat_out["play"],
+        flat_out["rung"],
+        flat_out["stall"],
+    )
     made = (f_k < n_run[f_view]) & (o_req < stop[f_view])
     prev = np.maximum(np.arange(total) - 1, 0)
     prev_play = o_play[prev]
     anchor = np.where(later & ~f_seek, 0, np.arange(total))
     anchor = np.maximum.accumulate(anchor) if total else anchor
-    start_media = np.where(f_seek, f_target, sched.start_segment[idx][f_view])
+    start_media = np.where(f_seek, draws.f_target, v.start_segment[f_view])
     f_media = start_media[anchor] + (np.arange(total) - anchor)
     seg = {
         "view": f_view,
         "k": f_k,
         "media": f_media,
         "req": o_req,
-        "arr": o_arr,
+        "arr": flat_out["arr"],
         "play": o_play,
         "rung": o_rung,
-        "bytes": o_bytes,
-        "ttfb": o_ttfb,
-        "thr": o_thr,
-        "est": o_est,
-        "buffer": o_buf,
-        "hit": f_hit,
-        "status": np.where(f_k == vpf_seg[f_view], 504, 200),
+        "bytes": flat_out["bytes"],
+        "ttfb": flat_out["ttfb"],
+        "thr": flat_out["thr"],
+        "est": flat_out["est"],
+        "buffer": flat_out["buffer"],
+        "hit": draws.f_hit,
+        "status": np.where(f_k == fates.vpf_seg[f_view], 504, 200),
         "stall_start": o_stall,
-        "pause_at": np.where(f_pause_ms > 0, prev_play + SEGMENT_MS, NEVER),
-        "pause_ms": f_pause_ms,
+        "pause_at": np.where(draws.f_pause_ms > 0, prev_play + SEGMENT_MS, NEVER),
+        "pause_ms": draws.f_pause_ms,
         "seek_at": np.where(f_seek, prev_play + SEGMENT_MS, NEVER),
         "seek_from": np.where(later, (f_media[prev] + 1) * SEGMENT_MS, 0),
         "prev_stalled": later & (o_stall[prev] < NEVER),
@@ -499,11 +834,23 @@ def simulate_chunk(
     }
     seg = {key: val[made] for key, val in seg.items()}
     sv = seg["view"]
-    _, s_lat, _, seg["incidents"] = incident_effects(inc, pop[sv], asn[sv], cdn_i[sv], seg["req"])
+    _, s_lat, _, seg["incidents"] = incident_effects(
+        inc, v.pop[sv], v.asn[sv], v.cdn[sv], seg["req"]
+    )
+    return seg, s_lat
 
-    # Playlist refreshes (live: one per segment) and rendition switches (new playlist and init).
-    lv = live[sv]
+
+def _refresh_requests(
+    v: _Views, seg: dict[str, np.ndarray], s_lat: np.ndarray, rng: np.random.Generator
+) -> list[dict[str, np.ndarray]]:
+    """Playlist refreshes (live: one per segment) and rendition switches (new playlist and init).
+
+    Draws, in order: live refreshes, VOD switch playlists, switch init segments.
+    """
+    sv = seg["view"]
+    lv = v.live[sv]
     sw = seg["switched"]
+    aux = []
     for kind, sel, size_range in (
         (AUX_MEDIA, lv, cdn.MANIFEST_BYTES),
         (AUX_MEDIA, sw & ~lv, cdn.MANIFEST_BYTES),
@@ -517,43 +864,67 @@ def simulate_chunk(
                 kind,
                 seg["req"][r],
                 seg["rung"][r],
-                rtt[sv[r]],
+                v.rtt[sv[r]],
                 s_lat[r],
                 np.full(len(r), 200),
                 size_range,
             )
         )
-    # Frames never shown.
-    seg["play"] = np.where(seg["play"] < stop[sv], seg["play"], NEVER)
+    return aux
 
+
+def _exit_times(
+    v: _Views, outcome: np.ndarray, stop: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """When each player sends exit.
+
+    A player sends exit when playback stops (the viewer closes it, or gives up waiting): the
+    exit is at `stop`. After `ended` or a fatal error the player stays open a little longer; those
+    events have already closed the view, so its playing time stops at `stop` either way.
+    Draws, in order: the delay after `ended`, the delay after a fatal error (for every view).
+    """
+    n = v.n
     ebvs = outcome == OUTCOME_EBVS
-    first_frame = np.where(ebvs | start_fail, NEVER, first_frame)
-    # A player sends exit when playback stops (the viewer closes it, or gives up waiting): the
-    # exit is at `stop`. After `ended` or a fatal error the player stays open a little longer; those
-    # events have already closed the view, so its playing time stops at `stop` either way.
     exit_delay = np.where(
-        ebvs | ((outcome == OUTCOME_OK) & ~completes),
+        ebvs | ((outcome == OUTCOME_OK) & ~v.completes),
         0,
         np.where(outcome == OUTCOME_OK, rng.integers(0, 800, n), rng.integers(500, 5000, n)),
     )
-    exit_t = stop + exit_delay
+    return stop + exit_delay
+
+
+def _aux_table(aux: list[dict[str, np.ndarray]], stop: np.ndarray) -> dict[str, np.ndarray]:
+    """The auxiliary requests made before the view stopped, ordered by (view, request, kind)."""
     ax = {key: np.concatenate([x[key] for x in aux]) for key in aux[0]}
     made = ax["req"] < stop[ax["view"]]
     ax = {key: v[made] for key, v in ax.items()}
     order = np.lexsort((ax["kind"], ax["req"], ax["view"]))
-    ax = {key: v[order] for key, v in ax.items()}
+    return {key: v[order] for key, v in ax.items()}
+
+
+def _chunk_sim(
+    v: _Views,
+    fates: _Fates,
+    first_frame: np.ndarray,
+    stop: np.ndarray,
+    exit_t: np.ndarray,
+    outcome: np.ndarray,
+    seg: dict[str, np.ndarray],
+    ax: dict[str, np.ndarray],
+) -> ChunkSim:
+    """Assemble the ChunkSim from the per-view results and the two request tables."""
     return ChunkSim(
-        n=n,
-        index=idx,
-        t0=t0,
+        n=v.n,
+        index=v.idx,
+        t0=v.t0,
         first_frame=first_frame,
         stop=stop,
         exit=exit_t,
         outcome=outcome,
-        error_code=error_code,
-        completes=completes & (outcome == OUTCOME_OK),
-        top_rung=top_rung,
-        bitrates=bitrates,
+        error_code=fates.error_code,
+        completes=v.completes & (outcome == OUTCOME_OK),
+        top_rung=v.top_rung,
+        bitrates=v.bitrates,
         s_view=seg["view"],
         s_k=seg["k"],
         s_media=seg["media"],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -86,6 +88,68 @@ def test_same_seed_gives_identical_bytes_for_any_worker_count(tmp_path: Path) ->
     assert [k for k in a if a[k] != b[k]] == []
     simulate(SimConfig(viewers=60, hours=1.5, seed=6, chunk_views=5), tmp_path / "c", workers=2)
     assert _files(tmp_path / "c") != a
+
+
+# Pinned digests of fixed-seed output, computed with the code before player.py's simulate_chunk was
+# split into steps (commit 1ec2b7e). They catch any change to the simulated output or to the order
+# of the random draws (run-vs-run comparisons cannot). A deliberate change of the output updates
+# them: run the test and paste the digest it reports.
+PINNED_CHUNK_DIGEST = "d9a1822667de205a01a952de11d3e67643cd2aae7da2c9c1a5651bb74aa620e7"
+PINNED_SMALL_RUN_DIGEST = "6cb6b6ce0ac7ed5c70898c5ef58251b57aaffa4f2cccf9f1c2a4514ca081773c"
+
+
+def _chunk_digest(sim: object, rng: np.random.Generator) -> str:
+    """sha256 over every ChunkSim field (name, dtype, shape, bytes) and the rng's next draw."""
+    h = hashlib.sha256()
+    for f in dataclasses.fields(sim):  # type: ignore[arg-type]
+        v = np.ascontiguousarray(getattr(sim, f.name))
+        h.update(f"{f.name}:{v.dtype.str}:{v.shape};".encode())
+        h.update(v.tobytes())
+    h.update(str(int(rng.integers(0, 2**63))).encode())  # how many draws simulate_chunk made
+    return h.hexdigest()
+
+
+def _content_digest(root: Path) -> str:
+    """sha256 over the content of every file of a run: .gz decompressed, parquet as CSV text.
+
+    Content rather than raw bytes, so a zlib or parquet-writer upgrade does not move the digest.
+    """
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if not p.is_file():
+            continue
+        if p.suffix == ".gz":
+            data = gzip.decompress(p.read_bytes())
+        elif p.suffix == ".parquet":
+            data = pd.read_parquet(p).to_csv(index=False).encode()
+        else:
+            data = p.read_bytes()
+        h.update(str(p.relative_to(root)).encode() + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def test_fixed_seed_player_chunk_matches_pinned_digest() -> None:
+    """simulate_chunk for a fixed seed gives the pinned arrays and consumes the same draws."""
+    from streamqoe.simulator.incidents import incident_arrays
+    from streamqoe.simulator.player import NEVER, simulate_chunk
+    from streamqoe.simulator.run import prepare
+
+    cfg = SimConfig(viewers=200, hours=24.0, seed=3)
+    w3 = prepare(cfg)
+    inc = incident_arrays(w3.incidents, w3.world)
+    rng = np.random.default_rng([3, 0])
+    sim = simulate_chunk(w3.world, w3.sched, slice(0, 400), inc, rng)
+    # Every step of the model is exercised: all outcomes, seeks, pauses, stalls, incidents, live.
+    assert (np.bincount(sim.outcome, minlength=4) > 0).all()
+    assert (sim.s_seek_at < NEVER).any() and (sim.s_pause_ms > 0).any()
+    assert (sim.s_stall_start < NEVER).any() and (sim.s_incidents > 0).any()
+    assert w3.world.catalog.is_live[w3.sched.content[sim.index]].any()
+    assert _chunk_digest(sim, rng) == PINNED_CHUNK_DIGEST
+
+
+def test_fixed_seed_small_run_matches_pinned_digest(run_dir: Path) -> None:
+    """The SMALL run (faults on, incidents scheduled) writes the pinned content."""
+    assert _content_digest(run_dir) == PINNED_SMALL_RUN_DIGEST
 
 
 def test_bulk_cdn_formatters_match_the_per_line_reference() -> None:
@@ -493,9 +557,9 @@ def _emitted_views(root: Path) -> tuple[dict[str, list[dict]], dict[str, list[di
 
 
 def test_qoe_pipeline_recomputes_the_truth_from_the_emitted_events(tmp_path: Path) -> None:
-    """streamqoe.qoe.view over the written beacons / CMCD reports of a no-fault run gives the truth."""
+    """streamqoe.qoe.views over the written beacons / CMCD reports of a no-fault run gives the truth."""
     from streamqoe.qoe.cmcd import compute_view_from_cmcd
-    from streamqoe.qoe.view import compute_view
+    from streamqoe.qoe.views import compute_view
 
     simulate(TRUTH_CFG, tmp_path, workers=1)
     truth = pd.read_parquet(tmp_path / "truth" / "views.parquet")
