@@ -1,10 +1,30 @@
 """The local runner's Pub/Sub read: drain what a subscription holds per bundle.
 
-Beam 2.77's BundleBasedDirectRunner reads a subscription with one pull of 10 messages per bundle,
-blocking up to 30 s when the subscription is empty, and sends every bundle through the whole
-graph before it pulls again: a few dozen events per second. `DrainingPubSubReadEvaluator` pulls
-up to LOCAL_BUNDLE_MAX_MESSAGES per bundle without blocking, for sources that carry a LocalPull
-(`read_subscription`); every other read keeps Beam's behaviour. Dataflow uses none of this.
+What Beam 2.77 does: the BundleBasedDirectRunner replaces every ReadFromPubSub by
+`_DirectReadFromPubSub` (apache_beam/runners/direct/direct_runner.py:
+_get_pubsub_transform_overrides), evaluated by `_PubSubReadEvaluator`
+(apache_beam/runners/direct/transform_evaluator.py). Its `_read_from_pubsub` makes one
+`pull(max_messages=10, timeout=30)` per bundle, which blocks up to 30 s when the subscription is
+empty, and the runner sends every bundle through the whole graph before it pulls again: a few
+dozen events per second. Its `finish_bundle` then sets the read's watermark hold to the wall
+clock (`Timestamp.of(time.time())`, under "TODO(udim): Correct value for watermark hold") even
+when messages are left behind, which makes a backlog late.
+
+What the fix does: `DrainingPubSubReadEvaluator` pulls up to LOCAL_BUNDLE_MAX_MESSAGES per bundle
+without blocking and holds its watermark at the newest publish time read while a backlog remains,
+for sources that carry a LocalPull (`read_subscription`); every other read keeps Beam's
+behaviour. It is registered through `TransformEvaluatorRegistry._test_evaluators_overrides`
+(transform_evaluator.py: a class-level dict that TransformEvaluatorRegistry.__init__ merges over
+its evaluators), process-wide, by `register_draining_read`. Dataflow uses none of this.
+
+Upstream: apache/beam#25442 (open: the 30 s pull timeout of this evaluator stalls pipelines that
+read several subscriptions); for the 10-message pulls and the wall-clock watermark hold, none
+found (behaviour at transform_evaluator.py: _PubSubReadEvaluator._read_from_pubsub and
+_PubSubReadEvaluator.finish_bundle).
+
+Delete when the BundleBasedDirectRunner's Pub/Sub read neither blocks on an empty subscription
+nor stops at 10 messages a bundle, and keeps its watermark behind a backlog; or when local
+streaming moves to a runner that needs no fix (beam_version.py).
 """
 
 from __future__ import annotations
@@ -22,6 +42,8 @@ from apache_beam.runners.direct.transform_evaluator import (
     _PubSubReadEvaluator,
 )
 from apache_beam.utils.timestamp import Timestamp
+
+from beam_local_runner.beam_version import check_beam_version
 
 # Messages per pull request (the emulator answers with at most 100 or so), per bundle, and how
 # long an empty drain sleeps once the pipeline's drains have all come back empty for
@@ -141,10 +163,12 @@ class DrainingPubSubReadEvaluator(_PubSubReadEvaluator):
     """The BundleBasedDirectRunner's Pub/Sub read, draining the subscription (drain_subscription)
     when the source carries a LocalPull; Beam's own read (10 messages, blocking pull) otherwise.
 
-    Beam's read sets its watermark to the wall clock after every pull, even when messages are
-    left behind (a backlog), which makes them late. When a drain stops at the bundle cap, this
+    Overrides `_PubSubReadEvaluator._read_from_pubsub` (Beam: one blocking pull of 10) and
+    extends `finish_bundle` (Beam: watermark hold = wall clock after every pull, even when
+    messages are left behind, which makes them late). When a drain stops at the bundle cap, this
     one holds its watermark at the newest publish time read instead (the emulator delivers in
-    publish order); it never moves back.
+    publish order); it never moves back. Relies on the evaluator's private `source`,
+    `_sub_name`, `_applied_ptransform` and `_get_subscriber_client` as they are in 2.77.
     """
 
     def _read_from_pubsub(self, timestamp_attribute: str | None) -> list[Any]:
@@ -169,7 +193,11 @@ class DrainingPubSubReadEvaluator(_PubSubReadEvaluator):
 
 
 def read_subscription(path: str, local: LocalPull | None) -> ReadFromPubSub:
-    """ReadFromPubSub with attributes; on the local runner its source carries `local`."""
+    """ReadFromPubSub with attributes; on the local runner its source carries `local` (an
+    attribute set on the transform's private `_source`, the `_PubSubSource` that
+    apache_beam/io/gcp/pubsub.py: ReadFromPubSub.__init__ builds and that
+    _get_pubsub_transform_overrides hands to `_DirectReadFromPubSub`). Only the local runner
+    calls this: pipelines/streaming.py uses Beam's ReadFromPubSub itself on any other."""
     read = ReadFromPubSub(subscription=path, with_attributes=True)
     if local is not None:
         setattr(read._source, LOCAL_PULL_ATTRIBUTE, local)
@@ -178,8 +206,13 @@ def read_subscription(path: str, local: LocalPull | None) -> ReadFromPubSub:
 
 def register_draining_read() -> None:
     """Map the runner's replacement of ReadFromPubSub to DrainingPubSubReadEvaluator (through
-    the evaluator registry's override hook; idempotent). Reads without a LocalPull behave as
-    Beam's own."""
+    the evaluator registry's override hook, `TransformEvaluatorRegistry._test_evaluators_overrides`;
+    process-wide, idempotent). Reads without a LocalPull behave as Beam's own.
+
+    Raises:
+        UnsupportedBeamVersion: Beam is not SUPPORTED_BEAM_VERSION (nothing is registered).
+    """
+    check_beam_version()
     TransformEvaluatorRegistry._test_evaluators_overrides[_DirectReadFromPubSub] = (
         DrainingPubSubReadEvaluator
     )

@@ -1,10 +1,40 @@
 """Housekeeping of the BundleBasedDirectRunner's in-memory state, and a count of it.
 
-Beam's Python trigger driver never clears a window whose trigger does not finish (ours fire late
-panes, so they never do) and the runner never forgets a key, so without this the local runner's
-state grows with every view ever processed; it also scans every key's timers between every two
-tasks. `LocalStateKeeper` expires windows Beam already ignores, prunes empty keys, batches timer
-firings and counts what is held (`HeldState`). Dataflow clears its state itself.
+What Beam 2.77 does, three things that make the local runner's state grow with every view ever
+processed and its timer scan with it:
+
+- Windows are never cleared unless their trigger finishes. apache_beam/transforms/trigger.py:
+  GeneralTriggerDriver.process_elements ignores new elements of a window once the input
+  watermark passes its end + allowed lateness ("ignore expired windows") but keeps the window's
+  state; GeneralTriggerDriver._output clears it only when the trigger finishes ("TODO(robertwb):
+  allowed lateness"), and ours fire late panes, so they never do. There is no garbage-collection
+  timer at end + allowed lateness as Java's ReduceFnRunner has.
+- Keys are never forgotten. apache_beam/runners/direct/evaluation_context.py:
+  DirectStepContext.get_keyed_state creates a DirectUnmergedState for every key it is asked for
+  in the step's entry of EvaluationContext._transform_keyed_states, and nothing removes one (an
+  empty state object per view, viewer and request id ever seen).
+- Every key's timers are scanned between every two tasks. apache_beam/runners/direct/executor.py:
+  _ExecutorServiceParallelExecutor._MonitorTask._fire_timers calls
+  EvaluationContext.extract_all_timers, which walks every key of every stateful step
+  (watermark_manager.py: _TransformWatermarks.extract_transform_timers), and fires whatever is
+  due at once (30 s after a long bundle: every open view's early pane).
+
+What the fix does: `LocalStateKeeper` (installed by `keep_state` on one run) wraps that run's
+`EvaluationContext.extract_all_timers` (an attribute of the private `result._evaluation_context`):
+it looks for due timers every LOCAL_TIMER_SECONDS and fires at most LOCAL_TIMER_MAX_FIRINGS at a
+time; every LOCAL_HOUSEKEEPING_SECONDS it expires the windows Beam already ignores, prunes empty
+keys and counts what is held (`HeldState`). Dataflow clears its state itself.
+
+Upstream: none found for the three behaviours above (behaviour at trigger.py:
+GeneralTriggerDriver._output, evaluation_context.py: DirectStepContext.get_keyed_state,
+executor.py: _MonitorTask._fire_timers). Related, both open: apache/beam#18642 (the Python
+DirectRunner's memory grows in a long streaming run) and apache/beam#21260 (the Python
+DirectRunner does nothing at a window's garbage-collection time).
+
+Delete when Beam's Python trigger driver (or the local runner) clears a window's state once the
+watermark passes its end + allowed lateness and forgets empty keys, and the timer look no longer
+walks every key after every task; or when local streaming moves to a runner that needs no fix
+(beam_version.py).
 """
 
 from __future__ import annotations
@@ -19,6 +49,8 @@ from apache_beam.runners.direct import executor as direct_executor
 from apache_beam.runners.direct.direct_runner import _StreamingGroupAlsoByWindow
 from apache_beam.runners.runner import PipelineResult
 from apache_beam.utils.timestamp import Duration, Timestamp
+
+from beam_local_runner.beam_version import check_beam_version
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +132,10 @@ def _is_empty(state: Any) -> bool:
 
 def _expire_windows(state: Any, input_watermark: Timestamp, lateness: Duration) -> int:
     """Drop the windows of one GroupByKey key state that Beam itself ignores from now on
-    (input watermark > window end + allowed lateness: GeneralTriggerDriver.process_elements
-    drops their elements) with their state and timers; return how many.
+    (input watermark > window end + allowed lateness: trigger.py:
+    GeneralTriggerDriver.process_elements drops their elements, yet keeps their state) with
+    their state and timers; return how many. Reads the merging-window layout of 2.77's
+    MergeableStateAdapter (global state `window_ids`: window -> state ids).
 
     A record within the allowed lateness can never land in (or merge with) such a window, since
     ParseUnits dead-letters records later than the lateness by publish time and the watermark
@@ -162,7 +196,15 @@ class LocalStateKeeper:
         self._timers_due = 0.0
 
     def install(self) -> LocalStateKeeper:
-        """Hook into the runner (once). Refused unless the runner runs one worker thread."""
+        """Hook into the runner (once): replace the run's `EvaluationContext.extract_all_timers`
+        (instance attribute) by one that batches and housekeeps. Refused unless the runner runs
+        one worker thread (executor.py: _ExecutorServiceParallelExecutor.NUM_WORKERS, 1 in 2.77):
+        the housekeeping mutates key states the runner's worker would otherwise be reading.
+
+        Raises:
+            UnsupportedBeamVersion: Beam is not SUPPORTED_BEAM_VERSION (nothing is hooked).
+        """
+        check_beam_version()
         if direct_executor._ExecutorServiceParallelExecutor.NUM_WORKERS != 1:
             logger.warning("local state housekeeping needs a single runner worker: not installed")
             return self
@@ -261,9 +303,14 @@ _keepers: weakref.WeakKeyDictionary[PipelineResult, LocalStateKeeper] = weakref.
 
 def keep_state(result: PipelineResult, *, collect_garbage: bool = True) -> LocalStateKeeper | None:
     """Install a LocalStateKeeper on a BundleBasedDirectRunner run (None for other runners);
-    `collect_garbage=False` only counts (Beam's own behaviour)."""
+    `collect_garbage=False` only counts (Beam's own behaviour).
+
+    Raises:
+        UnsupportedBeamVersion: Beam is not SUPPORTED_BEAM_VERSION (nothing is installed).
+    """
     if not hasattr(result, "_evaluation_context"):
         return None
+    check_beam_version()
     keeper = _keepers[result] = LocalStateKeeper(result, collect_garbage=collect_garbage).install()
     return keeper
 

@@ -9,7 +9,8 @@ parsed by `positive_int`, so a bad value is an argparse error naming the flag.
 Runners (see docs/pipelines.md#runners): Beam 2.77's `DirectRunner` tries to download the Prism
 runner from GitHub first, so the pipelines never leave the runner unnamed. Batch runs on
 `FnApiRunner`, streaming on `BundleBasedDirectRunner` (the only local runner that reads Pub/Sub),
-Dataflow with `--runner DataflowRunner`.
+Dataflow with `--runner DataflowRunner`. Only on `BundleBasedDirectRunner` does streaming import
+beam_local_runner (`is_local_runner`), the fixes to that runner; every other runner gets Beam as is.
 """
 
 from __future__ import annotations
@@ -206,3 +207,11 @@ def name_runner(options: PipelineOptions, default: str, *, streaming: bool) -> s
     if streaming:
         standard.streaming = True
     return standard.runner
+
+
+def is_local_runner(options: PipelineOptions) -> bool:
+    """Whether `options` name the local streaming runner (BundleBasedDirectRunner), the one runner
+    pipelines/streaming.py imports beam_local_runner for (by name or as a runner object)."""
+    runner = options.view_as(StandardOptions).runner
+    name = runner if isinstance(runner, str) else type(runner).__name__
+    return name is not None and name.rsplit(".", 1)[-1] == STREAMING_RUNNER

@@ -16,14 +16,16 @@ On Dataflow: the flex template in infra/dataflow/streaming/ (--runner DataflowRu
 
 On the local runner, beam_local_runner fixes Beam 2.77's streaming DirectRunner's pace (a
 draining Pub/Sub read) and its state (expired windows cleared, empty keys pruned); it changes
-nothing the pipeline computes and Dataflow uses none of it.
+nothing the pipeline computes. It is imported here only when the options name that runner
+(pipelines.options.is_local_runner): on any other runner (Dataflow) the reads are Beam's own
+ReadFromPubSub and the package is never imported (nor in the Dataflow image).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import apache_beam as beam
@@ -31,11 +33,11 @@ from apache_beam.io.gcp.pubsub import PubsubMessage
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.runner import PipelineResult, PipelineState
 
-from beam_local_runner import is_local_runner, keep_state, local_pull, read_subscription
 from pipelines.options import (
     STREAMING_RUNNER,
     QoeOptions,
     StreamingOptions,
+    is_local_runner,
     name_runner,
     require,
     settings_from,
@@ -108,18 +110,30 @@ class ToRawUnitFn(beam.DoFn):
         ]
 
 
+def subscription_reader(options: PipelineOptions) -> Callable[[str], beam.PTransform]:
+    """How the pipeline reads a subscription path: Beam's ReadFromPubSub (with attributes); on
+    the local runner only, beam_local_runner's draining read (imported here, installing its
+    fixes: UnsupportedBeamVersion on a Beam it was not written for)."""
+    if not is_local_runner(options):
+        return lambda path: beam.io.ReadFromPubSub(subscription=path, with_attributes=True)
+    import beam_local_runner  # the local runner's fixes: only for that runner
+
+    local = beam_local_runner.local_pull(options)
+    return lambda path: beam_local_runner.read_subscription(path, local)
+
+
 def build(pipeline: beam.Pipeline, options: PipelineOptions) -> None:
     """Add the streaming pipeline's steps to `pipeline`."""
     streaming = options.view_as(StreamingOptions)
     formats = subscription_formats([s for s in streaming.subscriptions.split(",") if s])
     settings = settings_from(options, streaming=True)
-    local = local_pull(options)
+    read = subscription_reader(options)
     reads = []
     for name, fmt in formats.items():
         path = f"projects/{streaming.pubsub_project}/subscriptions/{name}"
         reads.append(
             pipeline
-            | f"ReadFromPubSub_{name}" >> read_subscription(path, local)
+            | f"ReadFromPubSub_{name}" >> read(path)
             | f"ToRawUnitFn_{name}" >> beam.ParDo(ToRawUnitFn(name, fmt))
         )
     parsed = (
@@ -149,6 +163,8 @@ def start(argv: Sequence[str] | None = None, *, collect_garbage: bool = True) ->
     build(pipeline, options)
     result = pipeline.run()
     if is_local_runner(options):
+        from beam_local_runner import keep_state  # imported by build on this runner
+
         keep_state(result, collect_garbage=collect_garbage)
     return result
 

@@ -5,13 +5,22 @@
 - LocalStateKeeper drops windows past end + allowed lateness and empty key states, which Beam's
   Python trigger driver and the runner keep forever; the trigger driver keeps working on the
   windows left.
+- The fixes are imported only on the local runner (a Dataflow build leaves beam_local_runner out
+  of sys.modules, in a clean interpreter) and refuse a Beam version other than the one they were
+  written for, patching nothing.
 
 See docs/pipelines.md#streaming-semantics; bench/streaming_bench.py measures the effect.
 """
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
+import textwrap
 import threading
+from pathlib import Path
+from types import SimpleNamespace
 
 import apache_beam as beam
 import pytest
@@ -31,11 +40,13 @@ from apache_beam.utils.windowed_value import WindowedValue
 from beam_fixtures import T0_MS, player_event
 from google.cloud import pubsub_v1
 
-from beam_local_runner import pubsub_read, state_keeper
+import beam_local_runner
+from beam_local_runner import pubsub_read, state_keeper, tuning
 from pipelines import streaming
 from pipelines.transforms.dedupe import DedupeEvents
 from pipelines.transforms.views import view_trigger
 
+ROOT = Path(__file__).resolve().parents[2]
 RUNNER = "BundleBasedDirectRunner"
 GAP_S = 10
 LATENESS_S = 60
@@ -206,8 +217,6 @@ def test_drain_subscription_reads_what_is_waiting_and_acknowledges_it(pubsub_env
 
 
 def test_keeper_fires_the_earliest_timers_and_leaves_the_rest_due():
-    from types import SimpleNamespace
-
     from apache_beam.runners.direct.util import TimerFiring
 
     def firings(key: bytes, *seconds: int) -> list[TimerFiring]:
@@ -232,3 +241,121 @@ def test_keeper_fires_the_earliest_timers_and_leaves_the_rest_due():
     assert in_flight["views"]._fired_timers == set(views[:2])
     assert in_flight["minutes"]._fired_timers == set(minutes[:2])
     assert keeper.limit([("views", views[:3])]) == [("views", views[:3])]
+
+
+def run_python(script: str) -> str:
+    """Run `script` in a fresh interpreter of this environment; return its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_a_dataflow_build_does_not_import_the_local_runner_fixes():
+    out = run_python(
+        """
+        import sys
+        import apache_beam as beam
+        from apache_beam.options.pipeline_options import PipelineOptions
+        from pipelines import streaming
+
+        def build(*runner_flags):
+            # a localhost endpoint: Beam skips its checks against the Dataflow service
+            flags = ["--streaming", "--project", "my-project", "--region", "us-central1",
+                     "--temp_location", "gs://streamqoe-bucket/tmp",
+                     "--dataflow_endpoint", "http://localhost:1",
+                     "--warehouse", "bigquery:my-project.streamqoe",
+                     "--pubsub_project", "my-project", *runner_flags]
+            options = PipelineOptions(flags)
+            pipeline = beam.Pipeline(options=options)
+            streaming.build(pipeline, options)
+            reads = []
+
+            class Reads(beam.pipeline.PipelineVisitor):
+                def enter_composite_transform(self, node):
+                    if isinstance(node.transform, beam.io.ReadFromPubSub):
+                        reads.append(vars(node.transform._source))
+
+            pipeline.visit(Reads())
+            return reads
+
+        reads = build("--runner", "DataflowRunner")
+        assert len(reads) == 4, reads
+        assert not any("streamqoe_local_pull" in r for r in reads), reads
+        print("dataflow", sorted(m for m in sys.modules if m.startswith("beam_local_runner")))
+        reads = build("--runner", "BundleBasedDirectRunner")
+        assert all("streamqoe_local_pull" in r for r in reads), reads
+        print("local", "beam_local_runner" in sys.modules)
+        """
+    )
+    # Dataflow: not imported at all; the local runner (same process, afterwards): imported.
+    assert out.split() == ["dataflow", "[]", "local", "True"]
+
+
+def beam_patch_points() -> dict:
+    """What the fixes patch: the four methods tuning replaces, the evaluator overrides, the
+    trigger driver logger's filters."""
+    from apache_beam.runners.direct.transform_evaluator import TransformEvaluatorRegistry
+
+    return {
+        "methods": {(cls, name): getattr(cls, name) for cls, name, _ in tuning._REPLACED},
+        "overrides": dict(TransformEvaluatorRegistry._test_evaluators_overrides),
+        "filters": list(logging.getLogger("apache_beam.transforms.trigger").filters),
+    }
+
+
+def test_another_beam_version_is_refused_before_anything_is_patched(monkeypatch):
+    before = beam_patch_points()
+    monkeypatch.setattr(beam, "__version__", "2.78.0")
+    local = PipelineOptions(["--runner", RUNNER, "--pubsub_project", "streamqoe-local"])
+    fake_run = SimpleNamespace(_evaluation_context=SimpleNamespace())
+    refusals = [
+        lambda: beam_local_runner.local_pull(local),
+        lambda: streaming.build(beam.Pipeline(options=local), local),
+        pubsub_read.register_draining_read,
+        tuning.tune_local_runner,
+        lambda: state_keeper.keep_state(fake_run),
+    ]
+    for call in refusals:
+        with pytest.raises(beam_local_runner.UnsupportedBeamVersion) as refused:
+            call()
+        message = str(refused.value)
+        assert "Beam 2.77.0's local streaming runner" in message  # what it supports
+        assert "Beam 2.78.0 is installed" in message  # what it found
+        assert "nothing was patched" in message
+        assert "DataflowRunner" in message and "update the fixes" in message  # what to do
+    assert beam_patch_points() == before
+    assert not hasattr(fake_run._evaluation_context, "extract_all_timers")
+    # another runner never gets here
+    assert beam_local_runner.local_pull(PipelineOptions(["--runner", "DataflowRunner"])) is None
+
+
+def test_importing_the_fixes_on_another_beam_version_fails_and_patches_nothing():
+    out = run_python(
+        """
+        import apache_beam
+        from apache_beam.runners.direct.transform_evaluator import TransformEvaluatorRegistry
+        from apache_beam.runners.direct.watermark_manager import _TransformWatermarks
+        from apache_beam.transforms import trigger
+
+        methods = [trigger.InMemoryUnmergedState.copy, _TransformWatermarks.refresh,
+                   _TransformWatermarks.extract_transform_timers,
+                   trigger._CombiningValueStateTag.without_extraction]
+        apache_beam.__version__ = "2.78.0"
+        try:
+            import beam_local_runner  # noqa: F401
+        except RuntimeError as error:
+            print(type(error).__name__)
+        assert methods == [trigger.InMemoryUnmergedState.copy, _TransformWatermarks.refresh,
+                           _TransformWatermarks.extract_transform_timers,
+                           trigger._CombiningValueStateTag.without_extraction]
+        assert TransformEvaluatorRegistry._test_evaluators_overrides == {}
+        print("unpatched")
+        """
+    )
+    assert out.split() == ["UnsupportedBeamVersion", "unpatched"]
