@@ -1,4 +1,4 @@
-"""Measure the per-view QoE functions of streamqoe/qoe/view.py per event, against a bare json.loads floor.
+"""Measure the per-view QoE functions of streamqoe.qoe per event, against a bare json.loads floor.
 
 Reads the beacon files of a simulated run (`player/**/*.jsonl.gz`: gzipped JSON lines, each line a
 JSON array of player events; malformed lines are skipped), groups the events by view_id as the
@@ -22,32 +22,36 @@ decoded together, side by side and sharing their key strings, as the batch pipel
 builds them (pipelines.transforms.bulk_views.table_events); `--layout lines` keeps them as parsed
 line by line, scattered over the heap among other views' events (the slowest case).
 
-`--baseline FILE` also measures another version of streamqoe/qoe/view.py (e.g. one from
-`git show HEAD~1:streamqoe/qoe/view.py > /tmp/qoe_old.py`), interleaved with the current one in every
-repeat, and prints the speedup of each function: before/after figures measured side by side.
+The functions: `build_timeline` (streamqoe.qoe.state_machine), `view_record` and `compute_view`
+(streamqoe.qoe.views), `minute_contributions` (streamqoe.qoe.minute_contributions).
 
-    uv run python bench/qoe_bench.py                          # simulates a small run first
-    uv run python bench/qoe_bench.py --data /tmp/bench1m      # reuse a simulated run
-    uv run python bench/qoe_bench.py --data /tmp/bench1m --baseline /tmp/qoe_old.py
+`--baseline FILE` also measures another version of them from one file defining all four (e.g. the
+former single module: `git show REV:streamqoe/qoe/view.py > /tmp/qoe_old.py`), interleaved with
+the current one in every repeat, and prints the speedup of each function: before/after figures
+measured side by side.
+
+    uv run python -m bench.qoe                          # simulates a small run first
+    uv run python -m bench.qoe --data /tmp/bench1m      # reuse a simulated run
+    uv run python -m bench.qoe --data /tmp/bench1m --baseline /tmp/qoe_old.py
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import glob
 import gzip
-import importlib.util
 import json
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
-from streamqoe.qoe import view as qoe
+from bench.common import beacon_files, load_module_file, simulate_run, workdir
+from streamqoe.qoe import minute_contributions as qoe_minutes
+from streamqoe.qoe import state_machine as qoe_timeline
+from streamqoe.qoe import views as qoe_views
 
 DEFAULT_VIEWERS = 300
 DEFAULT_HOURS = 4
@@ -58,18 +62,13 @@ PIPELINE_TRIO = "bt+vr+mc"
 
 def simulate(out: Path) -> None:
     """Write a small simulated run into `out`."""
-    from streamqoe.simulator import cli as simulator_cli
-
-    argv = ["simulate", "--out", str(out), "--viewers", str(DEFAULT_VIEWERS)]
-    argv += ["--hours", str(DEFAULT_HOURS), "-q"]
-    if simulator_cli.main(argv) != 0:
-        raise SystemExit("simulation failed")
+    simulate_run(out, DEFAULT_VIEWERS, DEFAULT_HOURS)
 
 
 def load_lines(data: Path) -> list[str]:
     """Every line of the run's beacon files that parses as a JSON array (the rest is skipped)."""
     lines = []
-    for path in sorted(glob.glob(str(data / "player" / "**" / "*.jsonl.gz"), recursive=True)):
+    for path in beacon_files(data):
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for line in handle:
                 try:
@@ -97,15 +96,20 @@ def _view_id(line: str) -> str | None:
     return str(doc[0].get("view_id")) if doc and isinstance(doc[0], dict) else None
 
 
+def current() -> SimpleNamespace:
+    """The project's four measured functions (streamqoe.qoe: state_machine.build_timeline,
+    views.view_record and compute_view, minute_contributions.minute_contributions)."""
+    return SimpleNamespace(
+        build_timeline=qoe_timeline.build_timeline,
+        view_record=qoe_views.view_record,
+        minute_contributions=qoe_minutes.minute_contributions,
+        compute_view=qoe_views.compute_view,
+    )
+
+
 def load_module(path: Path) -> ModuleType:
-    """Import another version of streamqoe/qoe/view.py from a file, under its own name."""
-    spec = importlib.util.spec_from_file_location("qoe_baseline", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
+    """Import another version of the four functions from one file, under its own name."""
+    return load_module_file(path, "qoe_baseline")
 
 
 def seconds_of(run: Callable[[], object]) -> float:
@@ -116,9 +120,7 @@ def seconds_of(run: Callable[[], object]) -> float:
     return time.process_time() - started
 
 
-def measure(
-    module: ModuleType, views: list[list[dict[str, Any]]]
-) -> dict[str, Callable[[], object]]:
+def measure(module: Any, views: list[list[dict[str, Any]]]) -> dict[str, Callable[[], object]]:
     """One zero-argument callable per measured function of `module`, over all `views`."""
     timelines = [module.build_timeline(events, closed=True) for events in views]
     build_timeline, view_record = module.build_timeline, module.view_record
@@ -155,7 +157,7 @@ def usable_views(
     kept, rejected = [], 0
     for events in views.values():
         try:
-            qoe.build_timeline(events, closed=True)
+            qoe_timeline.build_timeline(events, closed=True)
         except (ValueError, KeyError, TypeError, AttributeError):
             rejected += 1
             continue
@@ -176,25 +178,13 @@ def report(label: str, seconds: dict[str, float], events: int, floor_us: float) 
     return per_event
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, help="a simulated run (default: simulate one)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (best)")
-    parser.add_argument(
-        "--baseline", type=Path, help="another streamqoe/qoe/view.py to compare with"
-    )
-    parser.add_argument(
-        "--layout",
-        choices=("grouped", "lines"),
-        default="grouped",
-        help="each view's events decoded together (default) or as parsed line by line",
-    )
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """Measure and print; return µs per event by function, per implementation (label)."""
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with workdir(None, "qoe-bench-") as tmp:
         data = args.data
         if data is None:
-            data = Path(tmp) / "run"
+            data = tmp / "run"
             simulate(data)
         lines = load_lines(data)
     grouped = group_views(lines)
@@ -210,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         f"best of {args.repeat} runs"
     )
 
-    modules = {"current streamqoe/qoe/view.py": qoe}
+    modules: dict[str, Any] = {"current streamqoe.qoe": current()}
     if args.baseline is not None:
         modules = {f"baseline {args.baseline}": load_module(args.baseline), **modules}
     runs = {label: measure(module, views) for label, module in modules.items()}
@@ -238,6 +228,27 @@ def main(argv: list[str] | None = None) -> int:
         for name in after:
             print(f"  {name:<22}{before[name] / after[name]:>10.2f}x")
     sys.stdout.flush()
+    return figures
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, help="a simulated run (default: simulate one)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (best)")
+    parser.add_argument(
+        "--baseline", type=Path, help="a file with another version of the four functions"
+    )
+    parser.add_argument(
+        "--layout",
+        choices=("grouped", "lines"),
+        default="grouped",
+        help="each view's events decoded together (default) or as parsed line by line",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    run(parse_args(argv))
     return 0
 
 

@@ -23,7 +23,7 @@ cores). The floors and the columnar figures are
 the best of `--repeat` runs, taken in rounds (each round measures every one of them once, so a
 busy spell on the shared machine hits them alike); row-parser figures are one run.
 
-Run: `cd /work/main && uv run python bench/parse_bench.py [--lines 200000] [--repeat 3]`.
+Run: `cd /work/main && uv run python -m bench.parse [--lines 200000] [--repeat 3]`.
 """
 
 from __future__ import annotations
@@ -31,19 +31,17 @@ from __future__ import annotations
 import argparse
 import gzip
 import logging
-import os
-import pickle
 import random
-import resource
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
+from bench.common import cpu_seconds, in_fork, peak_rss_mb, rss_bytes, workdir
 from streamqoe.contracts.registry import violations
 from streamqoe.ingest import cloudfront
 from streamqoe.ingest.cmcd import decode_cmcd, encode_cmcd, parse_cmcd
@@ -154,44 +152,25 @@ def make_cloudfront_log(path: Path, n: int, seed: int = 11) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 Measured = tuple[float, int, float, float]  # seconds, result, peak MB, CPU seconds
 
 
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _in_child(run: Callable[[], int]) -> Measured:
-    """Run `run` in a forked child; return (seconds, its result, peak MB above the start, CPU s).
+def _measured(run: Callable[[], int]) -> Measured:
+    """(seconds, result, peak MB above the start, CPU s) of `run` in a forked child.
 
     CPU seconds are the child's, all its threads together: above the seconds when the run used
     more than one core, below them when other processes held the cores.
     """
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: measure, report through the pipe, leave without cleanup
-        os.close(read_end)
-        start_mb = _rss_mb()
-        start_cpu = _cpu_seconds()
+
+    def child() -> Measured:
+        start_mb = rss_bytes() / 2**20
+        start_cpu = cpu_seconds()
         start = time.perf_counter()
         produced = run()
         elapsed = time.perf_counter() - start
-        cpu = _cpu_seconds() - start_cpu
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        with os.fdopen(write_end, "wb") as out:
-            pickle.dump((elapsed, produced, peak_mb - start_mb, cpu), out)
-        os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as handle:
-        result = pickle.load(handle)
-    os.waitpid(pid, 0)
-    return result
+        return elapsed, produced, peak_rss_mb() - start_mb, cpu_seconds() - start_cpu
+
+    return in_fork(child)
 
 
 def _report(label: str, count: int, result: Measured) -> float:
@@ -210,7 +189,7 @@ def _best_of(runs: dict[str, Callable[[], int]], repeat: int) -> dict[str, Measu
     best: dict[str, Measured] = {}
     for _ in range(repeat):
         for name, run in runs.items():
-            result = _in_child(run)
+            result = _measured(run)
             if name not in best or result[0] < best[name][0]:
                 best[name] = result
     return best
@@ -220,143 +199,174 @@ def _rate(label: str, count: int, run: Callable[[], int], repeat: int = 1) -> fl
     return _report(label, count, _best_of({label: run}, repeat)[label])
 
 
+def _split_floor(path: Path, opener: Callable[..., Any]) -> Callable[[], int]:
+    def run() -> int:
+        count = 0
+        with opener(path, "rt") as handle:
+            for line in handle:
+                count += len(line.split("\t"))
+        return count
+
+    return run
+
+
+def _row_path(path: Path) -> Callable[[], int]:
+    def run() -> int:
+        units = read_lines(str(path))
+        outcomes = parse_units("cloudfront", units, received_at=RECEIVED_AT)
+        return sum(1 for o in outcomes if isinstance(o, Record))
+
+    return run
+
+
+def _columnar_table(path: Path) -> Callable[[], int]:
+    def run() -> int:
+        result = read_cloudfront_table(str(path), received_at=RECEIVED_AT)
+        return result.table.num_rows + len(result.dead_letters)
+
+    return run
+
+
+def bench_cloudfront(tmp: Path, n: int, repeat: int) -> dict[str, float]:
+    """The CloudFront figures (lines/s) and their ratios; prints them."""
+    log = tmp / "E2EXAMPLE123.2024-06-01-12.bench.log"
+    make_cloudfront_log(log, n)
+    log_gz = tmp / (log.name + ".gz")
+    log_gz.write_bytes(gzip.compress(log.read_bytes(), compresslevel=6))
+    text_lines = log.read_text().splitlines()[2:]
+
+    def no_validation() -> int:
+        plan = cloudfront.STANDARD_PLAN
+        return sum(1 for line in text_lines if cloudfront._line_record(line, plan, None))
+
+    sample = [
+        cloudfront._line_record(line, cloudfront.STANDARD_PLAN, None)
+        for line in text_lines[:JSONSCHEMA_SAMPLE_LINES]
+    ]
+
+    def jsonschema_only() -> int:
+        return sum(1 for record in sample if not violations("cdn_request", record))
+
+    def columnar_outcomes() -> int:
+        outcomes = iter_cloudfront_outcomes(str(log), received_at=RECEIVED_AT)
+        return sum(1 for o in outcomes if isinstance(o, Record))
+
+    # warm the caches (contract-derived schemas, compiled checks) before forking
+    warm = tmp / "warm.log"
+    make_cloudfront_log(warm, 50)
+    read_cloudfront_table(str(warm), received_at=RECEIVED_AT)
+    decode_cmcd_column(make_cmcd_strings(50))
+
+    sys.stdout.write(f"CloudFront standard log, {n} lines\n")
+    fast = _best_of(
+        {
+            "floor": _split_floor(log, open),
+            "floor_gz": _split_floor(log_gz, gzip.open),
+            "table": _columnar_table(log),
+            "table_gz": _columnar_table(log_gz),
+        },
+        repeat,
+    )
+    r = {
+        "floor": _report("floor: line.split('\\t'), plain file", n, fast["floor"]),
+        "floor_gz": _report("floor: line.split('\\t'), gzip file (gzip.open)", n, fast["floor_gz"]),
+        "table": _report("columnar: plain file -> Arrow table (validated)", n, fast["table"]),
+        "table_gz": _report("columnar: gzip file -> Arrow table (validated)", n, fast["table_gz"]),
+        "dicts": _rate("columnar: plain file -> outcomes (record dicts)", n, columnar_outcomes),
+        "full": _rate("row parser: plain file -> validated outcomes", n, _row_path(log)),
+        "full_gz": _rate("row parser: gzip file -> validated outcomes", n, _row_path(log_gz)),
+        "bare": _rate("parse without validation (in memory)", n, no_validation),
+        "jsonschema": _rate(
+            f"jsonschema validation alone ({len(sample)} records)", len(sample), jsonschema_only
+        ),
+    }
+    ratios = {
+        "floor/full": r["floor"] / r["full"],
+        "gzip floor/gzip full": r["floor_gz"] / r["full_gz"],
+        "floor/no-validation": r["floor"] / r["bare"],
+        "floor/(parse + jsonschema)": r["floor"] / (1 / (1 / r["bare"] + 1 / r["jsonschema"])),
+        "floor/table": r["floor"] / r["table"],
+        "gzip floor/gzip table": r["floor_gz"] / r["table_gz"],
+        "plain floor/gzip table": r["floor"] / r["table_gz"],
+        "floor/outcome dicts": r["floor"] / r["dicts"],
+    }
+    sys.stdout.write(
+        f"ratio floor/full = {ratios['floor/full']:.1f}x, "
+        f"gzip floor/gzip full = {ratios['gzip floor/gzip full']:.1f}x, "
+        f"floor/no-validation = {ratios['floor/no-validation']:.1f}x, "
+        f"floor/(parse + jsonschema) = {ratios['floor/(parse + jsonschema)']:.1f}x\n"
+        f"columnar: floor/table = {ratios['floor/table']:.1f}x, "
+        f"gzip floor/gzip table = {ratios['gzip floor/gzip table']:.1f}x (goal: within 5x each); "
+        f"plain floor/gzip table = {ratios['plain floor/gzip table']:.1f}x, "
+        f"floor/outcome dicts = {ratios['floor/outcome dicts']:.1f}x\n\n"
+    )
+    return {**{f"cloudfront_{k}_lines_per_s": v for k, v in r.items()}, **ratios}
+
+
+def bench_cmcd(n: int, repeat: int, cloudfront_floor: float) -> dict[str, float]:
+    """The CMCD figures (strings/s) and their ratios; prints them."""
+    strings = make_cmcd_strings(n)
+
+    def decode_only() -> int:
+        return sum(len(decode_cmcd(s)) for s in strings)
+
+    def reports() -> int:
+        count = 0
+        for s in strings:
+            for outcome in parse_cmcd(s, source="bench", received_at=RECEIVED_AT):
+                count += isinstance(outcome, Record)
+        return count
+
+    def cmcd_floor() -> int:
+        return sum(len(s.split(",")) for s in strings)
+
+    column = pa.array(strings)
+
+    def decode_column() -> int:
+        return len(decode_cmcd_column(column).values)
+
+    sys.stdout.write(f"CMCD, {n} strings\n")
+    fast = _best_of({"floor": cmcd_floor, "column": decode_column}, repeat)
+    r = {
+        "floor": _report("floor: s.split(',')", n, fast["floor"]),
+        "column": _report("columnar: decode_cmcd_column -> cmcd struct", n, fast["column"]),
+        "decode": _rate("decode_cmcd", n, decode_only),
+        "report": _rate("parse_cmcd (cmcd_report outcomes, validated)", n, reports),
+    }
+    ratios = {
+        "cloudfront-floor/decode": cloudfront_floor / r["decode"],
+        "cloudfront-floor/parse_cmcd": cloudfront_floor / r["report"],
+        "split(',')-floor/parse_cmcd": r["floor"] / r["report"],
+        "cloudfront-floor/decode_cmcd_column": cloudfront_floor / r["column"],
+        "split(',')-floor/decode_cmcd_column": r["floor"] / r["column"],
+    }
+    split_report = ratios["split(',')-floor/parse_cmcd"]
+    split_column = ratios["split(',')-floor/decode_cmcd_column"]
+    sys.stdout.write(
+        f"ratio cloudfront-floor/decode = {ratios['cloudfront-floor/decode']:.1f}x, "
+        f"cloudfront-floor/parse_cmcd = {ratios['cloudfront-floor/parse_cmcd']:.1f}x, "
+        f"split(',')-floor/parse_cmcd = {split_report:.1f}x\n"
+        "columnar: cloudfront-floor/decode_cmcd_column = "
+        f"{ratios['cloudfront-floor/decode_cmcd_column']:.1f}x, "
+        f"split(',')-floor/decode_cmcd_column = {split_column:.1f}x\n"
+    )
+    return {**{f"cmcd_{k}_per_s": v for k, v in r.items()}, **ratios}
+
+
+def run(lines: int, repeat: int) -> dict[str, float]:
+    """Every figure of the bench (rates and ratios), printed as it is measured."""
+    with workdir(None, "parse-bench-") as tmp:
+        figures = bench_cloudfront(tmp, lines, repeat)
+        figures |= bench_cmcd(lines, repeat, figures["cloudfront_floor_lines_per_s"])
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=200_000, help="log lines and CMCD strings")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the fast measurements")
     args = parser.parse_args(argv)
-    n = args.lines
-    repeat = args.repeat
-
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "E2EXAMPLE123.2024-06-01-12.bench.log"
-        make_cloudfront_log(log, n)
-        log_gz = Path(tmp) / (log.name + ".gz")
-        log_gz.write_bytes(gzip.compress(log.read_bytes(), compresslevel=6))
-        text_lines = log.read_text().splitlines()[2:]
-
-        def floor() -> int:
-            count = 0
-            with log.open() as handle:
-                for line in handle:
-                    count += len(line.split("\t"))
-            return count
-
-        def floor_gz() -> int:
-            count = 0
-            with gzip.open(log_gz, "rt") as handle:
-                for line in handle:
-                    count += len(line.split("\t"))
-            return count
-
-        def row_path(path: Path) -> Callable[[], int]:
-            def run() -> int:
-                units = read_lines(str(path))
-                outcomes = parse_units("cloudfront", units, received_at=RECEIVED_AT)
-                return sum(1 for o in outcomes if isinstance(o, Record))
-
-            return run
-
-        def no_validation() -> int:
-            return sum(
-                1
-                for line in text_lines
-                if cloudfront._line_record(line, cloudfront.STANDARD_PLAN, None)
-            )
-
-        sample = [
-            cloudfront._line_record(line, cloudfront.STANDARD_PLAN, None)
-            for line in text_lines[:JSONSCHEMA_SAMPLE_LINES]
-        ]
-
-        def jsonschema_only() -> int:
-            return sum(1 for record in sample if not violations("cdn_request", record))
-
-        def columnar_table(path: Path) -> Callable[[], int]:
-            def run() -> int:
-                result = read_cloudfront_table(str(path), received_at=RECEIVED_AT)
-                return result.table.num_rows + len(result.dead_letters)
-
-            return run
-
-        def columnar_outcomes() -> int:
-            outcomes = iter_cloudfront_outcomes(str(log), received_at=RECEIVED_AT)
-            return sum(1 for o in outcomes if isinstance(o, Record))
-
-        # warm the caches (contract-derived schemas, compiled checks) before forking
-        warm = Path(tmp) / "warm.log"
-        make_cloudfront_log(warm, 50)
-        read_cloudfront_table(str(warm), received_at=RECEIVED_AT)
-        decode_cmcd_column(make_cmcd_strings(50))
-
-        sys.stdout.write(f"CloudFront standard log, {n} lines\n")
-        fast = _best_of(
-            {
-                "floor": floor,
-                "floor_gz": floor_gz,
-                "table": columnar_table(log),
-                "table_gz": columnar_table(log_gz),
-            },
-            repeat,
-        )
-        floor_rate = _report("floor: line.split('\\t'), plain file", n, fast["floor"])
-        gz_floor_rate = _report(
-            "floor: line.split('\\t'), gzip file (gzip.open)", n, fast["floor_gz"]
-        )
-        table_rate = _report("columnar: plain file -> Arrow table (validated)", n, fast["table"])
-        gz_rate = _report("columnar: gzip file -> Arrow table (validated)", n, fast["table_gz"])
-        dicts_rate = _rate("columnar: plain file -> outcomes (record dicts)", n, columnar_outcomes)
-        full_rate = _rate("row parser: plain file -> validated outcomes", n, row_path(log))
-        full_gz_rate = _rate("row parser: gzip file -> validated outcomes", n, row_path(log_gz))
-        bare_rate = _rate("parse without validation (in memory)", n, no_validation)
-        js_rate = _rate(
-            f"jsonschema validation alone ({len(sample)} records)", len(sample), jsonschema_only
-        )
-        sys.stdout.write(
-            f"ratio floor/full = {floor_rate / full_rate:.1f}x, "
-            f"gzip floor/gzip full = {gz_floor_rate / full_gz_rate:.1f}x, "
-            f"floor/no-validation = {floor_rate / bare_rate:.1f}x, "
-            f"floor/(parse + jsonschema) = "
-            f"{floor_rate / (1 / (1 / bare_rate + 1 / js_rate)):.1f}x\n"
-            f"columnar: floor/table = {floor_rate / table_rate:.1f}x, "
-            f"gzip floor/gzip table = {gz_floor_rate / gz_rate:.1f}x (goal: within 5x each); "
-            f"plain floor/gzip table = {floor_rate / gz_rate:.1f}x, "
-            f"floor/outcome dicts = {floor_rate / dicts_rate:.1f}x\n\n"
-        )
-
-        strings = make_cmcd_strings(n)
-
-        def decode_only() -> int:
-            return sum(len(decode_cmcd(s)) for s in strings)
-
-        def reports() -> int:
-            count = 0
-            for s in strings:
-                for outcome in parse_cmcd(s, source="bench", received_at=RECEIVED_AT):
-                    count += isinstance(outcome, Record)
-            return count
-
-        def cmcd_floor() -> int:
-            return sum(len(s.split(",")) for s in strings)
-
-        column = pa.array(strings)
-
-        def decode_column() -> int:
-            return len(decode_cmcd_column(column).values)
-
-        sys.stdout.write(f"CMCD, {n} strings\n")
-        cmcd_fast = _best_of({"floor": cmcd_floor, "column": decode_column}, repeat)
-        cmcd_floor_rate = _report("floor: s.split(',')", n, cmcd_fast["floor"])
-        column_rate = _report("columnar: decode_cmcd_column -> cmcd struct", n, cmcd_fast["column"])
-        decode_rate = _rate("decode_cmcd", n, decode_only)
-        report_rate = _rate("parse_cmcd (cmcd_report outcomes, validated)", n, reports)
-        sys.stdout.write(
-            f"ratio cloudfront-floor/decode = {floor_rate / decode_rate:.1f}x, "
-            f"cloudfront-floor/parse_cmcd = {floor_rate / report_rate:.1f}x, "
-            f"split(',')-floor/parse_cmcd = {cmcd_floor_rate / report_rate:.1f}x\n"
-            f"columnar: cloudfront-floor/decode_cmcd_column = {floor_rate / column_rate:.1f}x, "
-            f"split(',')-floor/decode_cmcd_column = {cmcd_floor_rate / column_rate:.1f}x\n"
-        )
+    run(args.lines, args.repeat)
     return 0
 
 

@@ -7,7 +7,7 @@ peak memory is its own):
   viewer sessions, per-minute QoE, landing every table in a DuckDB file), FnApiRunner, with its
   default beacon path (`--beacon_path bulk`: whole files parsed by DuckDB into Arrow, shards of
   view ids spilled to files under --temp-location, default the local temp directory).
-- `naive_beam`: ReadFromText -> json.loads -> key by view_id -> GroupByKey -> qoe.compute_view
+- `naive_beam`: ReadFromText -> json.loads -> key by view_id -> GroupByKey -> compute_view
   per view, FnApiRunner, no validation and no output (a lower bound on Beam's own overhead).
 - `duckdb_sql`: DuckDB reads the gzipped JSON lines (one json_transform per line into typed
   structs) and computes per-view event count, startup time, rebuffer count and duration, playing
@@ -31,11 +31,11 @@ threads of the child: DuckDB runs its own), peak RSS, and the ratios streamqoe /
 machine disturbs less than wall time). Every approach runs with the same runner options (the
 FnApiRunner, one worker).
 
-    uv run python bench/pipeline_bench.py                      # ~1M events (simulates first)
-    uv run python bench/pipeline_bench.py --data /tmp/bench1m  # reuse a simulated run
-    uv run python bench/pipeline_bench.py --viewers 30000      # ~7.6M beacon events (9.5M in all)
-    uv run python bench/pipeline_bench.py --data DIR --only streamqoe --only streamqoe_elements
-    uv run python bench/pipeline_bench.py --data DIR --only streamqoe --max-rss-gb 10  # bulk only
+    uv run python -m bench.pipeline                      # ~1M events (simulates first)
+    uv run python -m bench.pipeline --data /tmp/bench1m  # reuse a simulated run
+    uv run python -m bench.pipeline --viewers 30000      # ~7.6M beacon events (9.5M in all)
+    uv run python -m bench.pipeline --data DIR --only streamqoe --only streamqoe_elements
+    uv run python -m bench.pipeline --data DIR --only streamqoe --max-rss-gb 10  # bulk only
 
 Also measured: how much of a parse is JSON Schema validation (`--validation-share`).
 """
@@ -43,17 +43,23 @@ Also measured: how much of a parse is JSON Schema validation (`--validation-shar
 from __future__ import annotations
 
 import argparse
-import glob
 import gzip
 import json
 import logging
 import os
-import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    beacon_files,
+    cpu_seconds,
+    peak_rss_mb,
+    run_watched,
+    simulate_run,
+    workdir,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +72,7 @@ GOAL_RATIO_VS_NAIVE = 4.0
 
 def simulate(out: Path, viewers: int, hours: float, seed: int) -> None:
     """Write a simulated run (beacons only matter here; few CDN logs to save time)."""
-    from streamqoe.simulator import cli as simulator_cli
-
-    argv = ["simulate", "--out", str(out), "--viewers", str(viewers), "--hours", str(hours)]
-    argv += ["--seed", str(seed), "--cdn-sample", "0.01", "-q"]
-    if simulator_cli.main(argv) != 0:
-        raise SystemExit("simulation failed")
-
-
-def beacon_files(data: Path) -> list[str]:
-    """The simulated beacon files (gzipped JSON lines, one beacon array per line)."""
-    return sorted(glob.glob(str(data / "player" / "**" / "*.jsonl.gz"), recursive=True))
+    simulate_run(out, viewers, hours, seed=seed, cdn_sample=0.01)
 
 
 def count_events(files: list[str]) -> int:
@@ -127,10 +123,10 @@ def _naive_events(line: str) -> list[dict]:
 
 
 def _naive_view(element: tuple[str, list[dict]]) -> list[dict]:
-    from streamqoe.qoe import view as qoe
+    from streamqoe.qoe.views import compute_view
 
     try:
-        return [qoe.compute_view(list(element[1]), closed=True)]
+        return [compute_view(list(element[1]), closed=True)]
     except (ValueError, KeyError, TypeError):  # an invalid event: the naive pipeline skips it
         return []
 
@@ -229,22 +225,16 @@ RUNNERS = {
 }
 
 
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def child(approach: str, data: Path, workdir: Path) -> None:
     """Run one approach and print {"seconds", "cpu_seconds", "views", "peak_rss_mb"} as JSON."""
     logging.basicConfig(level=logging.ERROR)
     files = beacon_files(data)
-    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     views = RUNNERS[approach](files, workdir)
-    seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     print(
         json.dumps(
-            {"seconds": seconds, "cpu_seconds": cpu_seconds, "views": views, "peak_rss_mb": peak_mb}
+            {"seconds": seconds, "cpu_seconds": cpu, "views": views, "peak_rss_mb": peak_rss_mb()}
         )
     )
 
@@ -276,36 +266,75 @@ def validation_share(data: Path, sample_lines: int = 20_000) -> dict[str, float]
     return {"parse_seconds": parse_s, "validation_seconds": check_s, "share": check_s / parse_s}
 
 
-def rss_mb(pid: int) -> float:
-    """Resident set size of a running process, MB (0 once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+def run_approach(approach: str, data: Path, folder: Path, max_rss_gb: float) -> dict[str, Any]:
+    """One approach in a child process (`python -m bench.pipeline --child`); its result."""
+    folder.mkdir()
+    command = [sys.executable, "-m", "bench.pipeline", "--child", approach, "--data", str(data)]
+    command += ["--workdir", str(folder)]
+    code, out, err, stopped_after = run_watched(command, max_rss_gb)
+    if stopped_after is not None:
+        print(
+            f"{approach:>18}: stopped after {stopped_after:.1f} s: its RSS passed "
+            f"--max-rss-gb {max_rss_gb:g}",
+            file=sys.stderr,
+        )
+        return {"stopped_over_rss_gb": max_rss_gb, "seconds": stopped_after}
+    if code != 0:
+        print(err[-3000:], file=sys.stderr)
+        raise SystemExit(f"{approach} failed")
+    return json.loads(out.strip().splitlines()[-1])
 
 
-def run_child(command: list[str], max_rss_gb: float) -> tuple[int, str, str, float | None]:
-    """Run a child; stop it once its RSS passes `max_rss_gb` (so an approach that cannot hold a
-    large run in memory is reported, not left to the kernel's OOM killer, which may pick another
-    process). Returns (exit code, stdout, stderr, seconds until stopped or None)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen(command, stdout=out, stderr=err, text=True)
-        stopped = None
-        while child.poll() is None:
-            if rss_mb(child.pid) > max_rss_gb * 1024:
-                child.kill()
-                child.wait()
-                stopped = time.perf_counter() - started
-                break
-            time.sleep(0.5)
-        out.seek(0)
-        err.seek(0)
-        return child.returncode, out.read(), err.read(), stopped
+def ratios(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """streamqoe against each other approach (events/s, and CPU seconds), the floor's ceiling
+    against naive_beam, and whether the goal is met."""
+    report: dict[str, Any] = {}
+    ours = results.get("streamqoe")
+    for other in ("naive_beam", "duckdb_sql", "streamqoe_elements"):
+        finished = ours and "cpu_seconds" in ours and "cpu_seconds" in results.get(other, {})
+        if finished:
+            ratio = ours["events_per_second"] / results[other]["events_per_second"]
+            report[f"streamqoe_vs_{other}"] = ratio
+            cpu_ratio = results[other]["cpu_seconds"] / ours["cpu_seconds"]
+            report[f"streamqoe_vs_{other}_cpu"] = cpu_ratio
+    if "cpu_seconds" in results.get("floor", {}) and "cpu_seconds" in results.get("naive_beam", {}):
+        floor, naive = results["floor"], results["naive_beam"]
+        report["ceiling_vs_naive_beam"] = floor["events_per_second"] / naive["events_per_second"]
+        report["ceiling_vs_naive_beam_cpu"] = naive["cpu_seconds"] / floor["cpu_seconds"]
+    if "streamqoe_vs_naive_beam" in report:
+        report["goal_met"] = report["streamqoe_vs_naive_beam"] >= GOAL_RATIO_VS_NAIVE
+    return report
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Simulate unless --data, run every approach, return the report (events, results, ratios)."""
+    if args.temp_location:
+        os.environ["BENCH_TEMP_LOCATION"] = args.temp_location
+    with workdir(None, "pipeline-bench-") as tmp:
+        data = args.data
+        if data is None:
+            data = tmp / "sim"
+            print(f"simulating {args.viewers} viewers x {args.hours} h ...", file=sys.stderr)
+            simulate(data, args.viewers, args.hours, args.seed)
+        events = count_events(beacon_files(data))
+        print(f"{events} player events in {len(beacon_files(data))} files", file=sys.stderr)
+        results = {}
+        for approach in args.only or APPROACHES:
+            result = run_approach(approach, data, tmp / approach, args.max_rss_gb)
+            results[approach] = result
+            if "stopped_over_rss_gb" in result:
+                continue
+            result["events_per_second"] = events / result["seconds"]
+            print(
+                f"{approach:>18}: {result['seconds']:8.1f} s  {result['events_per_second']:>10,.0f}"
+                f" events/s  cpu {result['cpu_seconds']:6.1f} s"
+                f"  peak {result['peak_rss_mb']:,.0f} MB  views {result['views']}",
+                file=sys.stderr,
+            )
+        report: dict[str, Any] = {"events": events, "results": results, **ratios(results)}
+        if args.validation_share:
+            report["validation"] = validation_share(data)
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -332,68 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         child(args.child, args.data, args.workdir)
         return 0
 
-    with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as tmp:
-        data = args.data
-        if data is None:
-            data = Path(tmp) / "sim"
-            print(f"simulating {args.viewers} viewers x {args.hours} h ...", file=sys.stderr)
-            simulate(data, args.viewers, args.hours, args.seed)
-        events = count_events(beacon_files(data))
-        print(f"{events} player events in {len(beacon_files(data))} files", file=sys.stderr)
-        results = {}
-        for approach in args.only or APPROACHES:
-            workdir = Path(tmp) / approach
-            workdir.mkdir()
-            command = [sys.executable, __file__, "--child", approach, "--data", str(data)]
-            command += ["--workdir", str(workdir)]
-            if args.temp_location:
-                os.environ["BENCH_TEMP_LOCATION"] = args.temp_location
-            code, out, err, stopped_after = run_child(command, args.max_rss_gb)
-            if stopped_after is not None:
-                results[approach] = {
-                    "stopped_over_rss_gb": args.max_rss_gb,
-                    "seconds": stopped_after,
-                }
-                print(
-                    f"{approach:>18}: stopped after {stopped_after:.1f} s: its RSS passed "
-                    f"--max-rss-gb {args.max_rss_gb:g}",
-                    file=sys.stderr,
-                )
-                continue
-            if code != 0:
-                print(err[-3000:], file=sys.stderr)
-                raise SystemExit(f"{approach} failed")
-            result = json.loads(out.strip().splitlines()[-1])
-            result["events_per_second"] = events / result["seconds"]
-            results[approach] = result
-            print(
-                f"{approach:>18}: {result['seconds']:8.1f} s  {result['events_per_second']:>10,.0f}"
-                f" events/s  cpu {result['cpu_seconds']:6.1f} s"
-                f"  peak {result['peak_rss_mb']:,.0f} MB  views {result['views']}",
-                file=sys.stderr,
-            )
-        report: dict = {"events": events, "results": results}
-        ours = results.get("streamqoe")
-        for other in ("naive_beam", "duckdb_sql", "streamqoe_elements"):
-            finished = ours and "cpu_seconds" in ours and "cpu_seconds" in results.get(other, {})
-            if finished:
-                ratio = ours["events_per_second"] / results[other]["events_per_second"]
-                report[f"streamqoe_vs_{other}"] = ratio
-                cpu_ratio = results[other]["cpu_seconds"] / ours["cpu_seconds"]
-                report[f"streamqoe_vs_{other}_cpu"] = cpu_ratio
-        if "cpu_seconds" in results.get("floor", {}) and "cpu_seconds" in results.get(
-            "naive_beam", {}
-        ):
-            floor, naive = results["floor"], results["naive_beam"]
-            report["ceiling_vs_naive_beam"] = (
-                floor["events_per_second"] / naive["events_per_second"]
-            )
-            report["ceiling_vs_naive_beam_cpu"] = naive["cpu_seconds"] / floor["cpu_seconds"]
-        if "streamqoe_vs_naive_beam" in report:
-            report["goal_met"] = report["streamqoe_vs_naive_beam"] >= GOAL_RATIO_VS_NAIVE
-        if args.validation_share:
-            report["validation"] = validation_share(data)
-        print(json.dumps(report, indent=2))
+    report = run(args)
+    print(json.dumps(report, indent=2))
     return 0
 
 

@@ -16,23 +16,23 @@ measures both on the same beacon files (`player/**/*.jsonl.gz` under `--data`):
 Run (the version before a commit REV, a simulated dataset from `streamqoe simulate`):
 
     git show REV~1:streamqoe/ingest/columnar_beacon.py > /tmp/columnar_beacon_before.py
-    uv run python bench/beacon_parse_bench.py --before /tmp/columnar_beacon_before.py \
+    uv run python -m bench.beacon_parse --before /tmp/columnar_beacon_before.py \
         --data /tmp/bench1m [--repeat 3] [--check] [--sample N]
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
-import os
-import pickle
 import random
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
+
+from bench.common import beacon_files as run_beacon_files
+from bench.common import in_fork, load_module_file
 
 logger = logging.getLogger(__name__)
 
@@ -45,29 +45,28 @@ def load_module(path: str | None) -> ModuleType:
         from streamqoe.ingest import columnar_beacon
 
         return columnar_beacon
-    spec = importlib.util.spec_from_file_location("columnar_beacon_before", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_module_file(path, "columnar_beacon_before")
 
 
 def beacon_files(data: Path, sample: int | None, seed: int = 1) -> list[str]:
-    files = sorted(str(p) for p in data.glob("player/**/*.jsonl.gz"))
+    files = run_beacon_files(data)
     if sample is not None and sample < len(files):
         files = sorted(random.Random(seed).sample(files, sample))
     return files
 
 
-def _read_all(module: ModuleType, files: list[str]) -> list[tuple[str, bytes]]:
-    return [(path, module.read_bytes(path)) for path in files]
+def _read_all(files: list[str]) -> list[tuple[str, bytes]]:
+    """Each file's decompressed bytes (streamqoe.ingest.read.read_content, as the parser reads
+    them): both versions parse the same bytes, gzip left out of the timing."""
+    from streamqoe.ingest.read import read_content
+
+    return [(path, read_content(path)) for path in files]
 
 
 def _measure(module_path: str | None, files: list[str]) -> tuple[float, int]:
     """In this process: (CPU seconds of read_beacon_table over `files`, events parsed)."""
     module = load_module(module_path)
-    data = _read_all(module, files)
+    data = _read_all(files)
     module.read_beacon_table(data[0][0], received_at=RECEIVED_AT, data=data[0][1])  # warm up
     events = 0
     start = time.process_time()
@@ -79,32 +78,17 @@ def _measure(module_path: str | None, files: list[str]) -> tuple[float, int]:
 
 def _in_child(module_path: str | None, files: list[str]) -> tuple[float, int]:
     """`_measure` in a forked child (its own DuckDB connection and threads)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: measure, report through the pipe, leave without cleanup
-        os.close(read_end)
-        try:
-            result = pickle.dumps(_measure(module_path, files))
-        except BaseException as exc:  # reported to the parent, which raises
-            result = pickle.dumps(exc)
-        with os.fdopen(write_end, "wb") as out:
-            out.write(result)
-        os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as stream:
-        result = pickle.loads(stream.read())
-    os.waitpid(pid, 0)
-    if isinstance(result, BaseException):
-        raise result
-    return result
+    return in_fork(lambda: _measure(module_path, files))
 
 
 def check_identical(before_path: str, files: list[str]) -> int:
     """Compare both versions' outcomes file by file; return the number of files that differ."""
+    from streamqoe.ingest.read import read_content
+
     before, after = load_module(before_path), load_module(None)
     differing = events = letters = fallback = 0
     for path in files:
-        raw = after.read_bytes(path)
+        raw = read_content(path)
         old = before.read_beacon_table(path, received_at=RECEIVED_AT, data=raw)
         new = after.read_beacon_table(path, received_at=RECEIVED_AT, data=raw)
         problems = []
@@ -132,31 +116,15 @@ def check_identical(before_path: str, files: list[str]) -> int:
     return differing
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--before", required=True, help="file of the columnar_beacon to compare")
-    parser.add_argument("--data", default="/tmp/bench1m", help="simulated dataset directory")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds of timing")
-    parser.add_argument("--sample", type=int, default=None, help="random sample of files")
-    parser.add_argument("--check", action="store_true", help="compare outcomes first")
-    parser.add_argument("--no-timing", action="store_true", help="only --check")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    files = beacon_files(Path(args.data), args.sample)
-    if not files:
-        print(f"no player/**/*.jsonl.gz under {args.data}", file=sys.stderr)
-        return 2
-    print(f"{len(files)} beacon files under {args.data}")
-    if args.check and check_identical(args.before, files):
-        return 1
-    if args.no_timing:
-        return 0
+def time_rounds(before: str, files: list[str], repeat: int) -> dict[str, object]:
+    """`repeat` rounds of both versions in alternating order; prints and returns the CPU seconds
+    of each version per round, the events per run and the ratio after/before per round."""
     seconds: dict[str, list[float]] = {"before": [], "after": []}
     events = 0
-    for round_ in range(args.repeat):
+    for round_ in range(repeat):
         order = ["before", "after"] if round_ % 2 == 0 else ["after", "before"]
         for name in order:
-            cpu, events = _in_child(args.before if name == "before" else None, files)
+            cpu, events = _in_child(before if name == "before" else None, files)
             seconds[name].append(cpu)
         print(
             f"round {round_ + 1}: before {seconds['before'][-1]:.2f} CPU s, "
@@ -177,6 +145,29 @@ def main(argv: list[str] | None = None) -> int:
         f" ratio after/before per round: {', '.join(f'{r:.3f}' for r in ratios)}  "
         f"(min-to-min {min(seconds['after']) / min(seconds['before']):.3f})"
     )
+    return {"seconds": seconds, "events": events, "ratios": ratios}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--before", required=True, help="file of the columnar_beacon to compare")
+    parser.add_argument("--data", default="/tmp/bench1m", help="simulated dataset directory")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of timing")
+    parser.add_argument("--sample", type=int, default=None, help="random sample of files")
+    parser.add_argument("--check", action="store_true", help="compare outcomes first")
+    parser.add_argument("--no-timing", action="store_true", help="only --check")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    files = beacon_files(Path(args.data), args.sample)
+    if not files:
+        print(f"no player/**/*.jsonl.gz under {args.data}", file=sys.stderr)
+        return 2
+    print(f"{len(files)} beacon files under {args.data}")
+    if args.check and check_identical(args.before, files):
+        return 1
+    if args.no_timing:
+        return 0
+    time_rounds(args.before, files, args.repeat)
     return 0
 
 
