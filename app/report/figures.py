@@ -76,62 +76,58 @@ def by_pop(warehouse: Warehouse) -> list[dict[str, Any]]:
         from {marts}.fct_view_rebuffer_attribution as a
         inner join {marts}.fct_views as v using (view_id)
         group by 1
-        order by rebuffer_ratio desc nulls last, views desc
+        order by rebuffer_ratio desc nulls last, views desc, pop
         """,
     )
 
 
-def _latest_pop_minutes(warehouse: Warehouse) -> str:
-    """SQL of the latest pane of every qoe_minute row broken down by PoP."""
-    return f"""
-        select *
-        from {warehouse.table_ref("qoe_minute")}
-        where dimension = 'pop'
-        qualify row_number() over (
-            partition by window_start, dimension_value order by version desc, updated_at desc
-        ) = 1
-    """
-
-
 def by_pop_between(warehouse: Warehouse, start: str, end: str) -> list[dict[str, Any]]:
-    """Rebuffer ratio per PoP over the minutes in [start, end) (RFC 3339), worst first."""
+    """Rebuffer ratio per PoP over the minutes in [start, end) (RFC 3339), worst first.
+
+    From fct_qoe_minute (the pipelines' per-minute QoE, latest pane per minute as dbt keeps it);
+    its window_start_at is a UTC timestamp, so the bounds are converted to UTC before comparing.
+    """
     return _rows(
         warehouse,
         f"""
-        with latest as ({_latest_pop_minutes(warehouse)})
         select
             dimension_value as pop,
             sum(rebuffer_duration_ms)
                 / nullif(sum(playing_time_ms + rebuffer_duration_ms), 0) as rebuffer_ratio,
             sum(rebuffer_count) as rebuffer_count,
-            max(concurrent_plays) as plays
-        from latest
-        where window_start >= '{start}'::timestamptz and window_start < '{end}'::timestamptz
+            max(concurrent_play_count) as plays
+        from {{marts}}.fct_qoe_minute
+        where dimension = 'pop'
+            and window_start_at >= timezone('UTC', '{start}'::timestamptz)
+            and window_start_at < timezone('UTC', '{end}'::timestamptz)
         group by 1
-        order by rebuffer_ratio desc nulls last, plays desc
+        order by rebuffer_ratio desc nulls last, plays desc, pop
         """,
     )
 
 
 def rebuffer_ratio_over_time(warehouse: Warehouse) -> list[dict[str, Any]]:
-    """Rebuffer ratio per PoP and time bucket, from the pipeline's live-monitoring table.
+    """Rebuffer ratio per PoP and time bucket, from fct_qoe_minute.
 
-    `qoe_minute` (landed by the pipelines, one row per minute x breakdown per pane; the latest
-    pane wins) places rebuffering in the minute it happened, so a short incident shows where and
-    when it hit; per-view marts would smear it over whole views. `plays` is the most views playing
-    at once in the bucket.
+    fct_qoe_minute (one row per minute and breakdown value, the latest pane of the pipelines'
+    live-monitoring minutes) places rebuffering in the minute it happened, so a short incident
+    shows where and when it hit; per-view marts would smear it over whole views. The ratio is sum
+    over sum of the minutes' durations; `plays` is the most views playing at once in the bucket.
+    `bucket_at` is the bucket's start as a UTC instant (TIMESTAMPTZ).
     """
     return _rows(
         warehouse,
         f"""
-        with latest as ({_latest_pop_minutes(warehouse)})
         select
             dimension_value as pop,
-            time_bucket(interval {TIME_BUCKET_MINUTES} minute, window_start) as bucket_at,
+            timezone(
+                'UTC', time_bucket(interval {TIME_BUCKET_MINUTES} minute, window_start_at)
+            ) as bucket_at,
             sum(rebuffer_duration_ms)
                 / nullif(sum(playing_time_ms + rebuffer_duration_ms), 0) as rebuffer_ratio,
-            max(concurrent_plays) as plays
-        from latest
+            max(concurrent_play_count) as plays
+        from {{marts}}.fct_qoe_minute
+        where dimension = 'pop'
         group by 1, 2
         order by 2, 1
         """,

@@ -11,6 +11,10 @@ plus hand-made rows of the pipelines' outputs whose mart figures can be worked o
 | view-d   | 2026-11-25 | cloudfront / FRA56-P1 | DE desktop Chrome      | vod-0042 | video start failure                |
 | view-e   | 2026-11-24 | cloudfront / FRA56-P1 | DE desktop Chrome      | vod-0042 | clean, 60 s playing                |
 
+Per-minute rows (qoe_minute, `qoe_minutes()`): FRA56-P1 at 20:01 in an early pane (version 0)
+and an on-time pane (version 1, which fct_qoe_minute keeps), the same minute's total, and LHR50-C1 at
+20:02 with neither playing nor rebuffering (a null ratio).
+
 Every record is validated against its contract before it lands, so the fixture cannot drift from
 schemas/ unnoticed.
 """
@@ -370,6 +374,43 @@ def transcode_jobs() -> list[dict[str, Any]]:
     return [progressing, complete, failed]
 
 
+def qoe_minute(
+    minute: int, dimension: str, value: str, playing_ms: int, rebuffer_ms: int, **fields: Any
+) -> dict[str, Any]:
+    """A qoe_minute.v1 pane of minute D1 + `minute` with neutral defaults; `fields` override."""
+    start = D1 + timedelta(minutes=minute)
+    record: dict[str, Any] = {
+        "schema_version": "1.0",
+        "window_start": _iso(start),
+        "window_end": _iso(start + timedelta(minutes=1)),
+        "dimension": dimension,
+        "dimension_value": value,
+        "concurrent_plays": 2,
+        "play_attempts": 1,
+        "video_starts": 1,
+        "playing_time_ms": playing_ms,
+        "rebuffer_duration_ms": rebuffer_ms,
+        "rebuffer_count": 1 if rebuffer_ms else 0,
+        "video_start_failures": 0,
+        "video_playback_failures": 0,
+        "exits_before_video_start": 0,
+        "is_final": True,
+        "version": 1,
+        "updated_at": _iso(start + timedelta(minutes=2)),
+    }
+    return record | fields
+
+
+def qoe_minutes() -> list[dict[str, Any]]:
+    """The pipelines' per-minute panes (see the module docstring)."""
+    return [
+        qoe_minute(1, "pop", "FRA56-P1", 30_000, 10_000, version=0, is_final=False),
+        qoe_minute(1, "pop", "FRA56-P1", 48_350, 1_650),
+        qoe_minute(1, "all", "all", 48_350, 1_650),
+        qoe_minute(2, "pop", "LHR50-C1", 0, 0, concurrent_plays=0, video_starts=0),
+    ]
+
+
 def dataset() -> dict[str, list[Mapping[str, Any]]]:
     """Contract name -> records of the whole dataset."""
     return {
@@ -379,6 +420,7 @@ def dataset() -> dict[str, list[Mapping[str, Any]]]:
         "cdn_request": cdn_requests(),
         "transcode_event": samples.transcode_events(),
         "transcode_job": transcode_jobs(),
+        "qoe_minute": qoe_minutes(),
     }
 
 

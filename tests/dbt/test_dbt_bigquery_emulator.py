@@ -115,6 +115,15 @@ def test_marts_match_the_duckdb_figures(built) -> None:
     assert content["ladder"] == "540p:1600, 720p:3200, 1080p:6000"
     job = _one(client, "select * from {a}.fct_transcode_jobs` where provider = 'mediaconvert'")
     assert (job["realtime_factor"], job["turnaround_time_ms"]) == (5.0, 380_000)
+    minutes = _rows(
+        client,
+        "select dimension_value, qoe_minute_version, rebuffer_ratio from {a}.fct_qoe_minute` "
+        "where dimension = 'pop' order by 1",
+    )
+    assert [tuple(r.values()) for r in minutes] == [
+        ("FRA56-P1", 1, 1650 / 50_000),
+        ("LHR50-C1", 1, None),
+    ]
     hourly = _rows(client, "select pop, request_count from {a}.fct_cdn_pop_hourly` order by 1, 2")
     assert [(r["pop"], r["request_count"]) for r in hourly] == [
         ("FRA56-P1", 1),

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt_dataset import D1, LANDED_AT, VIEW_A, land_dataset, request, view, view_b
+from dbt_dataset import D1, LANDED_AT, VIEW_A, land_dataset, qoe_minute, request, view, view_b
 
 from app.dbt_runner import dbt_env, run_dbt
 from streamqoe.contracts import validate
@@ -107,6 +107,31 @@ def test_qoe_daily_carries_numerators_and_denominators(built) -> None:
     assert _one(path, "select sum(view_count) as n from analytics.fct_qoe_daily")["n"] == 5
 
 
+def test_qoe_minute_keeps_the_latest_pane_with_its_sums(built) -> None:
+    path, _ = built
+    rows = _rows(
+        path,
+        "select * from analytics.fct_qoe_minute order by window_start_at, dimension",
+    )
+    assert [(r["dimension"], r["dimension_value"], r["qoe_minute_version"]) for r in rows] == [
+        ("all", "all", 1),
+        ("pop", "FRA56-P1", 1),
+        ("pop", "LHR50-C1", 1),
+    ]
+    fra = rows[1]
+    assert (fra["playing_time_ms"], fra["rebuffer_duration_ms"], fra["rebuffer_count"]) == (
+        48_350,
+        1_650,
+        1,
+    )
+    assert fra["rebuffer_ratio"] == 1650 / 50_000
+    assert (fra["window_start_at"], fra["window_date"]) == (
+        datetime(2026, 11, 24, 20, 1),
+        date(2026, 11, 24),
+    )
+    assert rows[2]["rebuffer_ratio"] is None
+
+
 def test_rebuffer_attribution_joins_requests_through_cmcd_sid(built) -> None:
     path, _ = built
     a = _one(
@@ -194,6 +219,8 @@ def test_incremental_run_merges_new_versions_and_zeroes_emptied_breakdowns(built
         wh.ensure_tables()
         wh.land("view", [(validate("view", v), "inc") for v in (b_moved, f)], ingested_at=later)
         wh.land("cdn_request", [(validate("cdn_request", new_request), "inc")], ingested_at=later)
+        late_pane = qoe_minute(1, "pop", "FRA56-P1", 50_000, 2_000, version=2)
+        wh.land("qoe_minute", [(validate("qoe_minute", late_pane), "inc")], ingested_at=later)
     _build(path, tmp)
 
     assert _one(path, "select count(*) as n from analytics.fct_views")["n"] == 6
@@ -217,3 +244,6 @@ def test_incremental_run_merges_new_versions_and_zeroes_emptied_breakdowns(built
         "where pop = 'FRA56-P1' and hour(request_hour_at) = 20",
     )
     assert hour["request_count"] == 6
+    minute = _one(path, "select * from analytics.fct_qoe_minute where dimension_value = 'FRA56-P1'")
+    assert (minute["qoe_minute_version"], minute["rebuffer_ratio"]) == (2, 2_000 / 52_000)
+    assert _one(path, "select count(*) as n from analytics.fct_qoe_minute")["n"] == 3

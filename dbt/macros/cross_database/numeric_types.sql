@@ -7,11 +7,6 @@
   cast({{ expression }} as {{ var('float_type')[target.type] }})
 {%- endmacro %}
 
-{# numerator / denominator as a float, null when the denominator is 0 or null. #}
-{% macro safe_ratio(numerator, denominator) -%}
-  {{ to_float(numerator) }} / nullif({{ to_float(denominator) }}, 0)
-{%- endmacro %}
-
 {#
   Sum integers as an 8-byte integer: BigQuery's SUM(INT64) is INT64, DuckDB's SUM(BIGINT) is a
   HUGEINT (128-bit), which the marts' `bigint` contracts would reject.

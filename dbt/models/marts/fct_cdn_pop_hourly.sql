@@ -85,11 +85,11 @@ final as (
         total_ttfb_ms,
         ttfb_sample_count,
         transfer_time_ms,
-        {{ safe_ratio('cache_hit_count', 'cache_hit_count + cache_miss_count') }}
+        {{ ratio('cache_hit_count', 'cache_hit_count + cache_miss_count') }}
             as cache_hit_ratio,
-        {{ safe_ratio('error_count', 'request_count') }} as error_rate,
-        {{ safe_ratio('total_ttfb_ms', 'ttfb_sample_count') }} as avg_ttfb_ms,
-        {{ safe_ratio('bytes_sent * 8', 'transfer_time_ms') }} as delivery_throughput_kbps,
+        {{ ratio('error_count', 'request_count') }} as error_rate,
+        {{ ratio('total_ttfb_ms', 'ttfb_sample_count') }} as avg_ttfb_ms,
+        {{ ratio('bytes_sent * 8', 'transfer_time_ms') }} as delivery_throughput_kbps,
         last_ingested_at
     from aggregated
 

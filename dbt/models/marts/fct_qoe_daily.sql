@@ -158,12 +158,12 @@ final as (
         exit_before_video_start_count,
         bitrate_playing_time_ms,
         bitrate_kbps_playing_time_ms,
-        {{ safe_ratio('rebuffer_duration_ms', 'playing_time_ms + rebuffer_duration_ms') }}
+        {{ ratio('rebuffer_duration_ms', 'playing_time_ms + rebuffer_duration_ms') }}
             as rebuffer_ratio,
-        {{ safe_ratio('total_video_startup_time_ms', 'video_startup_time_sample_count') }}
+        {{ ratio('total_video_startup_time_ms', 'video_startup_time_sample_count') }}
             as avg_video_startup_time_ms,
-        {{ safe_ratio('video_start_failure_count', 'view_count') }} as video_start_failure_rate,
-        {{ safe_ratio('bitrate_kbps_playing_time_ms', 'bitrate_playing_time_ms') }}
+        {{ ratio('video_start_failure_count', 'view_count') }} as video_start_failure_rate,
+        {{ ratio('bitrate_kbps_playing_time_ms', 'bitrate_playing_time_ms') }}
             as avg_bitrate_kbps,
         last_ingested_at
     from recomputed

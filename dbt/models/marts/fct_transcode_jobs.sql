@@ -49,7 +49,7 @@ final as (
         {{ dbt.datediff('jobs.submitted_at', 'jobs.finished_at', 'millisecond') }}
             as turnaround_time_ms,
         jobs.input_duration_ms,
-        {{ safe_ratio('jobs.input_duration_ms', 'jobs.processing_time_ms') }} as realtime_factor,
+        {{ ratio('jobs.input_duration_ms', 'jobs.processing_time_ms') }} as realtime_factor,
         coalesce(jobs.output_count, outputs.ladder_rung_count, 0) as output_count,
         outputs.max_output_bitrate_kbps,
         outputs.max_output_height_px,

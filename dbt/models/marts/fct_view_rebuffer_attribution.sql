@@ -63,11 +63,11 @@ final as (
         coalesce(delivery.transfer_time_ms, 0) as transfer_time_ms,
         coalesce(delivery.total_ttfb_ms, 0) as total_ttfb_ms,
         coalesce(delivery.ttfb_sample_count, 0) as ttfb_sample_count,
-        {{ safe_ratio('delivery.cache_hit_count', 'delivery.cache_hit_count + delivery.cache_miss_count') }}
+        {{ ratio('delivery.cache_hit_count', 'delivery.cache_hit_count + delivery.cache_miss_count') }}
             as cache_hit_ratio,
-        {{ safe_ratio('delivery.error_count', 'delivery.request_count') }} as error_rate,
-        {{ safe_ratio('delivery.total_ttfb_ms', 'delivery.ttfb_sample_count') }} as avg_ttfb_ms,
-        {{ safe_ratio('delivery.bytes_sent * 8', 'delivery.transfer_time_ms') }}
+        {{ ratio('delivery.error_count', 'delivery.request_count') }} as error_rate,
+        {{ ratio('delivery.total_ttfb_ms', 'delivery.ttfb_sample_count') }} as avg_ttfb_ms,
+        {{ ratio('delivery.bytes_sent * 8', 'delivery.transfer_time_ms') }}
             as delivery_throughput_kbps,
 
         ----------  booleans

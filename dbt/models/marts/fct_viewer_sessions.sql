@@ -28,7 +28,7 @@ final as (
         sessions.playing_time_ms,
         sessions.rebuffer_duration_ms,
         sessions.rebuffer_count,
-        {{ safe_ratio('sessions.rebuffer_duration_ms', 'sessions.playing_time_ms + sessions.rebuffer_duration_ms') }}
+        {{ ratio('sessions.rebuffer_duration_ms', 'sessions.playing_time_ms + sessions.rebuffer_duration_ms') }}
             as rebuffer_ratio,
         sessions.failure_count,
         sessions.exit_before_video_start_count,
@@ -36,7 +36,7 @@ final as (
         coalesce(session_views.matched_view_count, 0) as matched_view_count,
         coalesce(session_views.cdn_count, 0) as cdn_count,
         coalesce(session_views.device_count, 0) as device_count,
-        {{ safe_ratio('session_views.bitrate_kbps_playing_time_ms', 'session_views.bitrate_playing_time_ms') }}
+        {{ ratio('session_views.bitrate_kbps_playing_time_ms', 'session_views.bitrate_playing_time_ms') }}
             as avg_bitrate_kbps,
         {{ dbt.datediff('sessions.started_at', 'sessions.ended_at', 'millisecond') }}
             as session_duration_ms,

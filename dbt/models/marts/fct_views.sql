@@ -70,7 +70,7 @@ final as (
         views.dropped_frame_ratio,
         coalesce(renditions.rendition_count, 0) as rendition_count,
         coalesce(renditions.hd_playing_time_ms, 0) as hd_playing_time_ms,
-        {{ safe_ratio('renditions.hd_playing_time_ms', 'views.playing_time_ms') }}
+        {{ ratio('renditions.hd_playing_time_ms', 'views.playing_time_ms') }}
             as hd_playing_time_ratio,
         views.startup_score,
         views.smoothness_score,

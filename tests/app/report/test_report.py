@@ -1,4 +1,4 @@
-"""The demo's report: summary text, worst windows from qoe_minute, accounting against the truth."""
+"""The demo's report: summary text, worst windows from fct_qoe_minute, accounting against the truth."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.dbt_runner import dbt_env, run_dbt
 from app.demo import accounting
 from app.report import figures
 from app.report.render import summary_text
+from streamqoe.warehouse.duckdb_warehouse import DuckDBWarehouse
 
 T0 = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
 
@@ -37,15 +39,26 @@ def minute_row(minute: int, pop: str, playing: int, rebuffer: int, version: int,
     }
 
 
-def test_worst_windows_use_the_latest_pane_and_rank_by_ratio(warehouse) -> None:
+@pytest.mark.integration
+def test_worst_windows_use_the_latest_pane_and_rank_by_ratio(tmp_path) -> None:
+    """The report reads fct_qoe_minute (dbt keeps the latest pane), never the landed table."""
     rows = [
         minute_row(1, "IAD89-C1", 60_000, 60_000, version=0),  # superseded early pane
         minute_row(1, "IAD89-C1", 200_000, 50_000, version=1),
         minute_row(2, "FRA56-P1", 240_000, 2_400, version=0),
         minute_row(3, "SFO53-P2", 10_000, 10_000, version=0, plays=1),  # too few plays
     ]
-    warehouse.land("qoe_minute", [(r, None) for r in rows], ingested_at=T0)
-    worst = figures.worst_pop_windows(warehouse)
+    path = tmp_path / "warehouse.duckdb"
+    with DuckDBWarehouse(path) as wh:
+        wh.ensure_tables()
+        wh.land("qoe_minute", [(r, None) for r in rows], ingested_at=T0)
+    with dbt_env(STREAMQOE_DUCKDB_PATH=str(path), STREAMQOE_DBT_SCHEMA=figures.MARTS_SCHEMA):
+        outcome = run_dbt(["run", "--select", "+fct_qoe_minute", "--quiet"], "duckdb", tmp_path)
+    assert outcome.success, outcome.exception
+    with DuckDBWarehouse(path) as wh:
+        worst = figures.worst_pop_windows(wh)
+        during = figures.by_pop_between(wh, "2026-11-24T19:01:00Z", "2026-11-24T19:02:00Z")
+    assert [(r["pop"], r["rebuffer_ratio"], r["plays"]) for r in during] == [("IAD89-C1", 0.2, 4)]
     assert [(r["pop"], round(r["rebuffer_ratio"], 4)) for r in worst] == [
         ("IAD89-C1", 0.2),
         ("FRA56-P1", 0.0099),
