@@ -20,16 +20,15 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from google.cloud import pubsub_v1
 
 from streamqoe.ingest.beacon import parse_beacon
+from streamqoe.pubsub.publisher import Publisher
 
 BEACON_ATTRIBUTES = {
     "schema_version": "1.0",
     "source": "player-sdk",
     "content_type": "application/json",
 }
-PUBLISH_WINDOW_MESSAGES = 2000
 
 
 @dataclass(frozen=True)
@@ -99,22 +98,12 @@ def split_beacons(sim_dir: Path, live_ids: set[str], batch_dir: Path) -> LiveSli
 
 
 def publish_lines(project: str, topic: str, lines: Iterable[bytes]) -> int:
-    """Publish each line as one message with the beacon attributes; return how many were sent."""
-    publisher = pubsub_v1.PublisherClient()
-    path = publisher.topic_path(project, topic)
-    sent = 0
-    futures = []
-    try:
+    """Publish each line as one message with the beacon attributes; return how many were sent.
+
+    Raises:
+        PublishError: some line was not published.
+    """
+    with Publisher(project) as publisher:
         for line in lines:
-            futures.append(publisher.publish(path, line, **BEACON_ATTRIBUTES))
-            if len(futures) >= PUBLISH_WINDOW_MESSAGES:
-                for future in futures:
-                    future.result(timeout=60)
-                sent += len(futures)
-                futures = []
-        for future in futures:
-            future.result(timeout=60)
-        sent += len(futures)
-    finally:
-        publisher.stop()
-    return sent
+            publisher.publish(topic, line, BEACON_ATTRIBUTES)
+    return publisher.report.published

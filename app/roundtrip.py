@@ -3,10 +3,11 @@
 `streamqoe platform smoke` runs it against the local platform to show that topics,
 subscriptions, contracts and the warehouse fit together.
 
-It uses the real client libraries end to end: google-cloud-pubsub's publisher (with attributes) and a
-synchronous pull on the pipeline subscriptions, then streamqoe.landing to land records and dead
-letters in the warehouse. The streaming Beam pipeline replaces the pull loop in production; the
-accounting (published = landed + dead-lettered) is the same.
+It uses the real client libraries end to end: google-cloud-pubsub's publisher (with attributes,
+through streamqoe.pubsub.publisher) and a synchronous pull on the pipeline subscriptions, then
+streamqoe.landing to land records and dead letters in the warehouse. The streaming Beam pipeline
+replaces the pull loop in production; the accounting (published = landed + dead-lettered) is the
+same.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from google.cloud import pubsub_v1
 from streamqoe import samples
 from streamqoe.landing import LandingCounts, decode_json_records, land_outcomes
 from streamqoe.pubsub.declaration import Declaration, load_declaration
+from streamqoe.pubsub.publisher import publish_messages
 from streamqoe.warehouse.base import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -73,16 +75,12 @@ def sample_messages(declaration: Declaration | None = None) -> list[Message]:
 
 
 def publish(project: str, messages: Iterable[Message]) -> list[str]:
-    """Publish messages and wait for every message id."""
-    publisher = pubsub_v1.PublisherClient()
-    try:
-        futures = [
-            publisher.publish(publisher.topic_path(project, m.topic), m.data, **m.attributes)
-            for m in messages
-        ]
-        return [f.result(timeout=60) for f in futures]
-    finally:
-        publisher.stop()
+    """Publish messages and wait for every message id.
+
+    Raises:
+        PublishError: some message was not published.
+    """
+    return publish_messages(project, messages, keep_message_ids=True).message_ids
 
 
 def pull_and_land(

@@ -8,7 +8,6 @@ It raises on nothing a sender can put in a message.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,9 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from streamqoe.contracts.registry import contract, violations
+from streamqoe.dead_letters import dead_letter as build_dead_letter
 from streamqoe.warehouse.base import Warehouse
-
-DEAD_LETTER_SCHEMA_VERSION = "1.0"
 
 
 @dataclass(frozen=True)
@@ -49,20 +47,23 @@ def dead_letter(
     attributes: Mapping[str, str] | None = None,
     message_id: str | None = None,
 ) -> DeadLetter:
-    """Build a dead letter; the raw payload is kept byte for byte (base64 in JSON)."""
+    """Build a dead letter; the raw payload is kept byte for byte (base64 in JSON).
+
+    Landing's letters write `received_at` as ISO 8601 with `+00:00` and treat empty attributes as
+    none, as they always have; the fields themselves come from streamqoe.dead_letters.
+    """
     return DeadLetter(
-        {
-            "schema_version": DEAD_LETTER_SCHEMA_VERSION,
-            "source": source,
-            "stage": stage,
-            "contract": contract_key,
-            "error_class": error_class,
-            "error_message": error_message,
-            "raw_payload": base64.b64encode(raw_payload).decode("ascii"),
-            "attributes": dict(attributes) if attributes else None,
-            "message_id": message_id,
-            "received_at": received_at.astimezone(UTC).isoformat(),
-        }
+        build_dead_letter(
+            raw_payload,
+            source=source,
+            stage=stage,
+            error_class=error_class,
+            error_message=error_message,
+            received_at=received_at.astimezone(UTC).isoformat(),
+            contract=contract_key,
+            attributes=attributes or None,
+            message_id=message_id,
+        )
     )
 
 

@@ -26,7 +26,7 @@ from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from pipelines.transforms.viewers import ViewIntervalSessions, key_final_view
 from pipelines.transforms.views import ToGlobalWindow, pane_version, utc_now
-from streamqoe.qoe.aggregates import viewer_session_record
+from streamqoe.qoe.viewer_sessions import viewer_session_record
 
 
 class _RecordedMerges(WindowFn.MergeContext):

@@ -71,8 +71,8 @@ from pipelines.transforms.views import (
     utc_now,
     view_row,
 )
-from streamqoe.qoe import view as qoe
-from streamqoe.qoe.aggregates import MinuteTotals, dimension_values
+from streamqoe.qoe.minutes import MinuteTotals, dimension_values
+from streamqoe.qoe.timeline import DIMENSION_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ VIEW_CHUNK_EVENTS = 50_000  # events turned into dicts at a time in ComputeShard
 # an Arrow IPC stream of one beacon file's events of the shard; (ITEMS, (spill file, offset,
 # length)) a pickled list of (view key, compact_item(item)) of other view items.
 TABLE = "t"
-# The player_event fields build_view reads (qoe.build_timeline: the state machine's fields and
+# The player_event fields build_view reads (build_timeline: the state machine's fields and
 # the view's descriptive fields); the shards carry only these columns.
 VIEW_EVENT_FIELDS = tuple(
     dict.fromkeys(
@@ -99,7 +99,7 @@ VIEW_EVENT_FIELDS = tuple(
             "startup_ms",
             "error_fatal",
             "error_code",
-            *qoe.DIMENSION_FIELDS,
+            *DIMENSION_FIELDS,
         )
     )
 )

@@ -1,7 +1,7 @@
 """Per-minute delivery aggregates per CDN edge PoP (cdn_pop_minute.v1).
 
 In: deduplicated cdn_request records stamped with request_at. Sums come from
-streamqoe.qoe.aggregates, so the composite only keys, windows and formats.
+streamqoe.qoe.cdn, so the composite only keys, windows and formats.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from apache_beam.transforms.window import FixedWindows
 from pipelines.transforms.minutes import MINUTE_SECONDS, FormatMinuteFn
 from pipelines.transforms.parse import event_time_ms
 from pipelines.transforms.views import ToGlobalWindow, TriggeredComposite
-from streamqoe.qoe.aggregates import (
-    UNKNOWN,
+from streamqoe.qoe.cdn import (
     add_cdn_request,
     cdn_pop_minute_record,
     merge_cdn_accumulators,
-    minute_start_ms,
     new_cdn_accumulator,
 )
+from streamqoe.qoe.minutes import UNKNOWN
+from streamqoe.times import minute_start_ms
 
 
 def cdn_pop_key(request: Mapping[str, Any]) -> tuple[str, str]:

@@ -26,8 +26,7 @@ from apache_beam.utils.timestamp import Duration, Timestamp
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from pipelines.transforms.views import ToGlobalWindow, TriggeredComposite, utc_now
-from streamqoe.qoe.aggregates import (
-    MINUTE_MS,
+from streamqoe.qoe.minutes import (
     MinuteTotals,
     add_minute_delta,
     merge_minute_accumulators,
@@ -35,6 +34,7 @@ from streamqoe.qoe.aggregates import (
     qoe_minute_record,
     subtract_contributions,
 )
+from streamqoe.times import MINUTE_MS
 
 MINUTE_SECONDS = MINUTE_MS // 1000
 

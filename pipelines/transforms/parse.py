@@ -16,7 +16,6 @@ Left out: the parsers themselves and any metric logic.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
@@ -29,8 +28,10 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import TimestampedValue
 
 from pipelines.remote_files import is_remote, local_copy
+from streamqoe.contracts.conformance import contract_key
+from streamqoe.dead_letters import SCHEMA_VERSION, dead_letter
 from streamqoe.ingest.formats import detect_format, get_format, parse_units
-from streamqoe.ingest.outcome import DeadLetter, Outcome, Record, format_received_at
+from streamqoe.ingest.outcome import DeadLetter, Outcome, Record
 from streamqoe.ingest.read import (
     UnreadableInput,
     distribution_from_name,
@@ -39,7 +40,7 @@ from streamqoe.ingest.read import (
     read_lines,
     resolve_format,
 )
-from streamqoe.qoe.aggregates import epoch_ms
+from streamqoe.times import epoch_ms_from_rfc3339
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ CONTRACTS = ("player_event", "cmcd_report", "cdn_request", "transcode_event")
 DEAD_LETTER = "dead_letter"
 PLAYER_EVENT_TABLE = "player_event_table"
 METRICS_NAMESPACE = "streamqoe"
-DEAD_LETTER_SCHEMA_VERSION = "1.0"
+DEAD_LETTER_SCHEMA_VERSION = SCHEMA_VERSION  # pipelines.transforms.sinks imports it from here
 
 
 class RawUnit(NamedTuple):
@@ -80,11 +81,11 @@ def event_time_ms(contract: str, record: Mapping[str, Any]) -> int:
         return int(record["client_ts_ms"])
     if contract == "cmcd_report":
         ts = record.get("report_ts_ms")
-        return int(ts) if ts is not None else epoch_ms(record["received_at"])
+        return int(ts) if ts is not None else epoch_ms_from_rfc3339(record["received_at"])
     if contract == "cdn_request":
-        return epoch_ms(record["request_at"])
+        return epoch_ms_from_rfc3339(record["request_at"])
     if contract == "transcode_event":
-        return epoch_ms(record["event_at"])
+        return epoch_ms_from_rfc3339(record["event_at"])
     raise KeyError(f"no event time for contract {contract!r}")
 
 
@@ -99,18 +100,16 @@ def late_dead_letter(
 ) -> dict[str, Any]:
     """Build the dead letter (stage `late`) of a record that arrived beyond the allowed lateness."""
     raw = json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return {
-        "schema_version": DEAD_LETTER_SCHEMA_VERSION,
-        "source": source,
-        "stage": "late",
-        "contract": f"{contract}.v1",
-        "error_class": "BeyondAllowedLateness",
-        "error_message": f"arrived {lateness_ms} ms after its event time",
-        "raw_payload": base64.b64encode(raw.encode()).decode("ascii"),
-        "attributes": None,
-        "message_id": message_id,
-        "received_at": format_received_at(datetime.fromtimestamp(received_at_ms / 1000, UTC)),
-    }
+    return dead_letter(
+        raw,
+        source=source,
+        stage="late",
+        error_class="BeyondAllowedLateness",
+        error_message=f"arrived {lateness_ms} ms after its event time",
+        received_at=datetime.fromtimestamp(received_at_ms / 1000, UTC),
+        contract=contract_key(contract),
+        message_id=message_id,
+    )
 
 
 _COUNTERS: dict[str, Any] = {}
@@ -198,18 +197,14 @@ class ParseUnitsFn(beam.DoFn):
 
 def unreadable_file_letter(path: str, exc: Exception, received_at: datetime) -> dict[str, Any]:
     """The dead letter (stage `decode`, no payload) of a file that cannot be read or recognized."""
-    return {
-        "schema_version": DEAD_LETTER_SCHEMA_VERSION,
-        "source": f"file:{path}",
-        "stage": "decode",
-        "contract": None,
-        "error_class": type(exc).__name__,
-        "error_message": str(exc),
-        "raw_payload": "",
-        "attributes": None,
-        "message_id": None,
-        "received_at": format_received_at(received_at),
-    }
+    return dead_letter(
+        b"",
+        source=f"file:{path}",
+        stage="decode",
+        error_class=type(exc).__name__,
+        error_message=str(exc),
+        received_at=received_at,
+    )
 
 
 class ReadAndParseFilesFn(beam.DoFn):

@@ -2,7 +2,7 @@
 
 Events are grouped per (provider, job_id) in session windows with a long gap (a job or a live
 channel is one session of activity), deduplicated in the group on their identity (event_id, else
-job_id + provider_state + event_at), and turned into a row by streamqoe.qoe.aggregates.
+job_id + provider_state + event_at), and turned into a row by streamqoe.qoe.transcode.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import apache_beam as beam
 from apache_beam.transforms.window import Sessions
 
 from pipelines.transforms.views import TriggeredSessionsComposite, pane_version, utc_now
-from streamqoe.qoe.aggregates import transcode_job_record
+from streamqoe.qoe.transcode import transcode_job_record
 
 
 def job_key(event: Mapping[str, Any]) -> tuple[str, str]:

@@ -17,7 +17,8 @@ from apache_beam.utils.timestamp import Timestamp
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from pipelines.transforms.views import TriggeredSessionsComposite, pane_version, utc_now
-from streamqoe.qoe.aggregates import epoch_ms, viewer_session_record
+from streamqoe.qoe.viewer_sessions import viewer_session_record
+from streamqoe.times import epoch_ms_from_rfc3339
 
 
 class ViewIntervalSessions(Sessions):
@@ -26,8 +27,10 @@ class ViewIntervalSessions(Sessions):
 
     def assign(self, context: Any) -> list[IntervalWindow]:
         _, view = context.element
-        start = Timestamp(micros=epoch_ms(view["started_at"]) * 1000)
-        end = Timestamp(micros=epoch_ms(view.get("ended_at") or view["last_event_at"]) * 1000)
+        start = Timestamp(micros=epoch_ms_from_rfc3339(view["started_at"]) * 1000)
+        end = Timestamp(
+            micros=epoch_ms_from_rfc3339(view.get("ended_at") or view["last_event_at"]) * 1000
+        )
         end = max(end, context.timestamp, start)
         return [IntervalWindow(start, end + self.gap_size)]
 

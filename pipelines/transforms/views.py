@@ -4,7 +4,7 @@ SessionizeViews keys player events by view_id, CMCD reports by their session id 
 view id of CMCD-only players) and CDN requests carrying CMCD by cmcd.sid (for the PoP join), and
 groups them in session windows: a view stays open while telemetry keeps coming and closes after
 `gap_seconds` of inactivity. ComputeViewQoe turns every pane into a `views` row through the pure
-functions of streamqoe/qoe/view.py, plus each view's per-minute contributions for qoe_minute.
+functions of streamqoe/qoe/ (state_machine.py, views.py), plus each view's per-minute contributions for qoe_minute.
 
 Versions: a pane's version is 2 x (elements grouped so far) + 1 for a watermark (on-time or late)
 pane, so it grows with every pane of a view even across session merges (Beam's pane index restarts
@@ -33,8 +33,12 @@ from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from pipelines.transforms.parse import METRICS_NAMESPACE, event_time_ms
 from streamqoe.qoe import cmcd as qoe_cmcd
-from streamqoe.qoe import view as qoe
-from streamqoe.qoe.aggregates import MINUTE_SUMS, dimension_values, rfc3339_ms
+from streamqoe.qoe.minute_contributions import minute_contributions
+from streamqoe.qoe.minutes import MINUTE_SUMS, dimension_values
+from streamqoe.qoe.state_machine import build_timeline
+from streamqoe.qoe.timeline import Timeline
+from streamqoe.qoe.views import view_record
+from streamqoe.times import rfc3339_from_float_epoch_ms
 
 EVENT, REPORT, REQUEST = "e", "c", "r"
 MINUTES = "minutes"
@@ -42,7 +46,7 @@ MINUTES = "minutes"
 
 def utc_now() -> str:
     """The default clock of `updated_at`: now, RFC 3339 UTC with milliseconds."""
-    return rfc3339_ms(round(datetime.now(UTC).timestamp() * 1000))
+    return rfc3339_from_float_epoch_ms(round(datetime.now(UTC).timestamp() * 1000))
 
 
 def view_trigger(early_firing_seconds: float) -> trigger.TriggerFn:
@@ -352,7 +356,7 @@ def _mode(values: Iterable[str | None]) -> str | None:
 
 def build_view(
     items: Iterable[tuple[str, Any]], *, watermark_closed: bool, gap_ms: int
-) -> tuple[dict[str, Any], qoe.Timeline] | None:
+) -> tuple[dict[str, Any], Timeline] | None:
     """Compute one view's row (without is_final/version/updated_at) from its tagged items.
 
     Player events win over CMCD reports of the same view (a player may send both); duplicates are
@@ -368,13 +372,13 @@ def build_view(
     for tag, value in items:
         (events if tag == EVENT else reports if tag == REPORT else requests).append(value)
     if events:
-        timeline = qoe.build_timeline(events, closed=watermark_closed, inactivity_gap_ms=gap_ms)
-        row = qoe.view_record(timeline, source="beacon")
+        timeline = build_timeline(events, closed=watermark_closed, inactivity_gap_ms=gap_ms)
+        row = view_record(timeline, source="beacon")
     elif reports:
         timeline = qoe_cmcd.build_timeline_from_cmcd(
             _dedupe_reports(reports), closed=watermark_closed, inactivity_gap_ms=gap_ms
         )
-        row = qoe.view_record(timeline, source="cmcd")
+        row = view_record(timeline, source="cmcd")
     else:
         return None
     row["pop"] = _mode(pop for _, pop, _ in requests)
@@ -383,12 +387,12 @@ def build_view(
     return row, timeline
 
 
-def minute_sums(timeline: qoe.Timeline) -> list[tuple[int, dict[str, Any]]]:
+def minute_sums(timeline: Timeline) -> list[tuple[int, dict[str, Any]]]:
     """Return the view's non-zero contributions to each minute, as (minute start ms,
-    contribution): the MINUTE_SUMS of streamqoe.qoe.aggregates and `startup_times_ms` (startup time
+    contribution): the MINUTE_SUMS of streamqoe.qoe.minutes and `startup_times_ms` (startup time
     -> 1 in the minute of the first frame). The same for every breakdown of the view."""
     out: list[tuple[int, dict[str, Any]]] = []
-    for minute in qoe.minute_contributions(timeline):
+    for minute in minute_contributions(timeline):
         contribution = {name: minute[name] for name in MINUTE_SUMS}
         startup = minute["video_startup_time_ms"]
         contribution["startup_times_ms"] = (
@@ -400,10 +404,10 @@ def minute_sums(timeline: qoe.Timeline) -> list[tuple[int, dict[str, Any]]]:
 
 
 def view_minute_contributions(
-    row: Mapping[str, Any], timeline: qoe.Timeline
+    row: Mapping[str, Any], timeline: Timeline
 ) -> dict[tuple[int, str, str], dict[str, Any]]:
     """Return the view's qoe_minute contributions keyed (minute start ms, dimension, value):
-    minute_sums under each of the view's breakdowns (streamqoe.qoe.aggregates.dimension_values)."""
+    minute_sums under each of the view's breakdowns (streamqoe.qoe.minutes.dimension_values)."""
     out: dict[tuple[int, str, str], dict[str, Any]] = {}
     pairs = dimension_values(row)
     for minute_ms, contribution in minute_sums(timeline):
@@ -414,7 +418,7 @@ def view_minute_contributions(
 
 def view_row(
     items: list[tuple[str, Any]], *, timing: int, gap_ms: int, clock: Callable[[], str]
-) -> tuple[dict[str, Any], qoe.Timeline] | None:
+) -> tuple[dict[str, Any], Timeline] | None:
     """The views.v1 row of one pane of a view (all its tagged items so far, `timing` the pane's
     PaneInfoTiming) and its timeline: build_view, then is_final, version (pane_version) and
     updated_at (`clock`). None when only CDN requests were grouped (see build_view)."""

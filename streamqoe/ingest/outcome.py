@@ -2,9 +2,11 @@
 
 Every parser in this package returns a list of `Outcome`s, each either a `Record` (a plain dict that
 satisfies its contract) or a `DeadLetter` (a dict that satisfies schemas/dead_letter.v1.json, with
-the stage, a machine-readable class, a message naming the field or position, and the raw bytes). A
-parser never raises: `run_guarded` turns `IngestError` into a dead letter of its stage, and any other
-exception (a bug in a parser) into a dead letter of class `ParserBug`, logged with its traceback.
+the stage, a machine-readable class, a message naming the field or position, and the raw bytes;
+built by streamqoe.dead_letters, whose `format_received_at` and `to_bytes` are re-exported here).
+A parser never raises: `run_guarded` turns `IngestError` into a dead letter of its stage, and any
+other exception (a bug in a parser) into a dead letter of class `ParserBug`, logged with its
+traceback.
 
 Left out: counters, routing and I/O; the pipelines and the CLI decide where outcomes go.
 """
@@ -12,7 +14,6 @@ Left out: counters, routing and I/O; the pipelines and the CLI decide where outc
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import logging
 from collections import Counter
@@ -22,10 +23,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from streamqoe.contracts.conformance import check, compiled, contract_key
+from streamqoe.dead_letters import dead_letter, format_received_at, to_bytes
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1.0"
 STAGES = ("decode", "parse", "validate")
 PARSER_BUG = "ParserBug"
 
@@ -92,24 +93,6 @@ class DeadLetter:
 Outcome = Record | DeadLetter
 
 
-@functools.lru_cache(maxsize=64)
-def format_received_at(received_at: datetime) -> str:
-    """Return `received_at` as RFC 3339 UTC ('...Z'); a naive datetime is taken as UTC."""
-    if received_at.tzinfo is None:
-        received_at = received_at.replace(tzinfo=UTC)
-    text = received_at.astimezone(UTC).isoformat()
-    return text.removesuffix("+00:00") + "Z"
-
-
-def to_bytes(unit: bytes | str) -> bytes:
-    """Return the unit's bytes (text is encoded as UTF-8, unpaired surrogates kept escaped)."""
-    if isinstance(unit, bytes):
-        return unit
-    if isinstance(unit, bytearray | memoryview):
-        return bytes(unit)
-    return str(unit).encode("utf-8", "backslashreplace")
-
-
 @dataclass(slots=True)
 class UnitContext:
     """Transport facts about one unit, copied into every dead letter made from it."""
@@ -149,19 +132,19 @@ class UnitContext:
         attributes = self.attributes
         if element_index is not None:
             attributes = {**(attributes or {}), "element_index": element_index}
-        letter = {
-            "schema_version": SCHEMA_VERSION,
-            "source": self.source or "unknown",
-            "stage": stage,
-            "contract": contract_key(contract) if contract else None,
-            "error_class": error_class or "Unknown",
-            "error_message": error_message,
-            "raw_payload": base64.b64encode(to_bytes(raw)).decode("ascii"),
-            "attributes": attributes,
-            "message_id": self.message_id,
-            "received_at": self.received_at,
-        }
-        return DeadLetter(letter)
+        return DeadLetter(
+            dead_letter(
+                raw,
+                source=self.source,
+                stage=stage,
+                error_class=error_class,
+                error_message=error_message,
+                received_at=self.received_at,
+                contract=contract_key(contract) if contract else None,
+                attributes=attributes,
+                message_id=self.message_id,
+            )
+        )
 
     def finish(
         self,

@@ -5,6 +5,8 @@ Inputs seen in the formats: CloudFront date and time columns, epoch seconds with
 RFC 3339 with nanoseconds and offsets (Cloud Logging, Pub/Sub publishTime, EventBridge time) and
 protobuf Duration strings ('0.412s'). Output keeps the input's precision up to microseconds.
 
+The formatter and the time constants are streamqoe.times' (one copy for every layer).
+
 Left out: local time zones and leap seconds (providers log UTC).
 """
 
@@ -13,30 +15,18 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from streamqoe.ingest.outcome import IngestError
+from streamqoe.times import EPOCH, MAX_EPOCH_SECONDS, rfc3339_keeping_precision
 
 logger = logging.getLogger(__name__)
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RFC3339 = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})$", re.ASCII
 )
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)s$", re.ASCII)
-MAX_EPOCH_SECONDS = 253402300799  # 9999-12-31T23:59:59Z
-
-
-def _format(moment: datetime) -> str:
-    moment = moment.astimezone(UTC)
-    if moment.microsecond == 0:
-        text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    elif moment.microsecond % 1000 == 0:
-        text = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
-    else:
-        text = moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
-    return text + "Z"
 
 
 @functools.lru_cache(maxsize=8192)
@@ -62,7 +52,7 @@ def from_epoch_seconds(value: str | float | int, field: str) -> str:
     except (InvalidOperation, ValueError):
         raise IngestError("InvalidTimestamp", f"{field}: {value!r} is not epoch seconds") from None
     micros = int((seconds * 1_000_000).to_integral_value())
-    return _format(_EPOCH + timedelta(microseconds=micros))
+    return rfc3339_keeping_precision(EPOCH + timedelta(microseconds=micros))
 
 
 def from_epoch_millis(value: str | float | int, field: str) -> str:
@@ -74,7 +64,7 @@ def from_epoch_millis(value: str | float | int, field: str) -> str:
     except (InvalidOperation, ValueError):
         raise IngestError("InvalidTimestamp", f"{field}: {value!r} is not epoch ms") from None
     micros = int((millis * 1000).to_integral_value())
-    return _format(_EPOCH + timedelta(microseconds=micros))
+    return rfc3339_keeping_precision(EPOCH + timedelta(microseconds=micros))
 
 
 def from_rfc3339(value: object, field: str) -> str:
@@ -91,7 +81,7 @@ def from_rfc3339(value: object, field: str) -> str:
         moment = datetime.fromisoformat(f"{date}T{clock}{offset}")
     except ValueError:
         raise IngestError("InvalidTimestamp", f"{field}: {value!r} is out of range") from None
-    return _format(moment.replace(microsecond=micros))
+    return rfc3339_keeping_precision(moment.replace(microsecond=micros))
 
 
 def duration_ms(value: object, field: str) -> float | None:

@@ -1,4 +1,4 @@
-"""Map CMCD v2 event-mode reports of one session onto the QoE timeline of streamqoe.qoe.view.
+"""Map CMCD v2 event-mode reports of one session onto the QoE timeline of streamqoe.qoe.timeline.
 
 A CMCD-only player (no StreamQoE beacon) still sends CTA-5004-B event reports: play-state changes
 (`e=ps` with `sta`), time-interval reports (`e=t`), bitrate changes (`e=bc`) and errors (`e=e`).
@@ -30,7 +30,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from streamqoe.qoe.view import INACTIVITY_GAP_MS, Timeline, build_timeline, view_record
+from streamqoe.qoe.state_machine import build_timeline
+from streamqoe.qoe.timeline import INACTIVITY_GAP_MS, Timeline
+from streamqoe.qoe.views import view_record
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +126,7 @@ def build_timeline_from_cmcd(
     close_reason: str | None = None,
     inactivity_gap_ms: int = INACTIVITY_GAP_MS,
 ) -> Timeline:
-    """Build the QoE timeline of one CMCD session (sid); arguments as in qoe.build_timeline.
+    """Build the QoE timeline of one CMCD session (sid); arguments as in state_machine.build_timeline.
 
     Raises:
         ValueError: no usable report, or none carries a sid.
@@ -150,7 +152,7 @@ def compute_view_from_cmcd(
 
     Args:
         reports: the session's CMCD v2 event reports (view_id = sid); see events_from_cmcd.
-        closed, close_reason, inactivity_gap_ms, top_bitrate_kbps: as in qoe.compute_view.
+        closed, close_reason, inactivity_gap_ms, top_bitrate_kbps: as in views.compute_view.
 
     Returns:
         The record with source "cmcd"; viewer_id, session_id and the device fields are null (CMCD

@@ -2,8 +2,9 @@
 
 Messages go out in order of their delivery time across all chunks (a heap merges chunks: a chunk
 can only add messages later than its first view's start), paced so that one simulated second takes
-1/speed wall seconds (`speed=0`: as fast as possible). Uses google-cloud-pubsub's PublisherClient,
-which honours PUBSUB_EMULATOR_HOST. Topics and attributes follow infra/pubsub.yaml: every message
+1/speed wall seconds (`speed=0`: as fast as possible). Publishing goes through
+streamqoe.pubsub.publisher (google-cloud-pubsub's PublisherClient, which honours
+PUBSUB_EMULATOR_HOST). Topics and attributes follow infra/pubsub.yaml: every message
 carries schema_version, source and content_type. CDN lines are published one per message (as a
 real-time log bridge does); CloudFront lines are tab-separated text, Media CDN lines LogEntry JSON.
 
@@ -18,7 +19,6 @@ import base64
 import heapq
 import json
 import logging
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from streamqoe.config import REPO_ROOT, project_id
+from streamqoe.pubsub.publisher import Publisher
 from streamqoe.simulator.config import SimConfig
 from streamqoe.simulator.run import (
     ChunkOutput,
@@ -156,7 +157,11 @@ def iter_messages(cfg: SimConfig, w3=None) -> Iterator[Message]:
 
 
 class Sender:
-    """Publish messages to the declared topics, paced to `speed` simulated seconds per second."""
+    """Publish messages to the declared topics, paced to `speed` simulated seconds per second.
+
+    A thin adapter over streamqoe.pubsub.publisher.Publisher: a message's delivery time, relative
+    to the run's start, is its pacing offset; `counts` is the report's messages per topic.
+    """
 
     def __init__(
         self,
@@ -166,49 +171,48 @@ class Sender:
         create_topics: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ):
-        from google.cloud import pubsub_v1
-
-        self.publisher = publisher or pubsub_v1.PublisherClient()
-        project = project_id()
         topics = declared_topics()
         for name in (PLAYER_TOPIC, CMCD_TOPIC, CDN_TOPIC, TRANSCODE_TOPIC):
             if name not in topics:
                 raise ValueError(f"topic {name} is not declared in {TOPICS_FILE}")
-            if create_topics:
-                try:
-                    self.publisher.create_topic(name=self.publisher.topic_path(project, name))
-                except Exception as exc:  # AlreadyExists is fine
-                    if "exists" not in str(exc).lower():
-                        raise
-        self.paths = {name: self.publisher.topic_path(project, name) for name in topics}
-        self.speed = speed
-        self.progress = progress
-        self.counts: dict[str, int] = {}
-        self.futures: list = []
-        self.wall0 = time.monotonic()
+        self.publisher = Publisher(
+            project_id(),
+            client=publisher,
+            window_messages=FUTURES_IN_FLIGHT,
+            result_timeout_seconds=None,
+            speed=speed,
+            on_window=(lambda report: progress(report.published, 0)) if progress else None,
+        )
+        if create_topics:
+            self.publisher.create_topics((PLAYER_TOPIC, CMCD_TOPIC, CDN_TOPIC, TRANSCODE_TOPIC))
         self.sim0 = cfg.start_ms
-        self.total = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Messages acknowledged per topic."""
+        return self.publisher.report.published_by_topic
+
+    def start_pacing(self) -> None:
+        """Make the next message's pacing count from now (the run's start is due now)."""
+        self.publisher.start_pacing()
 
     def send(self, messages: Iterator[Message]) -> None:
         """Publish `messages` (in order), waiting as pacing requires."""
+        publish, sim0 = self.publisher.publish, self.sim0
         for m in messages:
-            if self.speed > 0:
-                wait = self.wall0 + (m.at_ms - self.sim0) / 1000.0 / self.speed - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
-            self.futures.append(self.publisher.publish(self.paths[m.topic], m.data, **m.attributes))
-            self.counts[m.topic] = self.counts.get(m.topic, 0) + 1
-            self.total += 1
-            if len(self.futures) >= FUTURES_IN_FLIGHT:
-                self.flush()
-                if self.progress:
-                    self.progress(self.total, 0)
+            publish(m.topic, m.data, m.attributes, at_seconds=(m.at_ms - sim0) / 1000.0)
 
     def flush(self) -> None:
-        """Wait until every message sent so far is acknowledged."""
-        for f in self.futures:
-            f.result()
-        self.futures.clear()
+        """Wait until every message sent so far is acknowledged.
+
+        Raises:
+            PublishError: some message was not published.
+        """
+        self.publisher.flush()
+
+    def close(self) -> None:
+        """Flush, then release the client if the Sender created it."""
+        self.publisher.close()
 
 
 class ChunkPublisher:
@@ -222,7 +226,7 @@ class ChunkPublisher:
     def begin(self, w3: World3, mediaconvert: list, transcoder: list) -> None:
         self.merger = MessageMerger(self.cfg, w3, mediaconvert, transcoder)
         # Pacing starts with the first message, not with the world's preparation.
-        self.sender.wall0 = time.monotonic()
+        self.sender.start_pacing()
 
     def chunk(self, out: ChunkOutput) -> None:
         assert self.merger is not None
@@ -252,6 +256,7 @@ def simulate_and_publish(
     summary = simulate(
         cfg, out_dir, progress=progress, workers=workers, consumer=ChunkPublisher(cfg, sender)
     )
+    sender.close()
     logger.info("published %s", sender.counts)
     return summary, sender.counts
 
@@ -272,6 +277,6 @@ def publish(
     """
     sender = Sender(cfg, speed, publisher, create_topics, progress)
     sender.send(iter_messages(cfg))
-    sender.flush()
+    sender.close()
     logger.info("published %s", sender.counts)
     return sender.counts

@@ -59,14 +59,14 @@ def simple_view(view_id: str, start_ms: int, *, exit_after_ms: int | None = 30_0
 
 def cdn_request(request_id: str, at_ms: int, pop: str, sid: str | None, **extra: Any):
     """A valid cdn_request.v1 record served by cloudfront at `pop`."""
-    from streamqoe.qoe.aggregates import rfc3339_ms
+    from streamqoe.times import rfc3339_from_float_epoch_ms
 
     record = {
         "schema_version": "1.0",
         "cdn": "cloudfront",
         "log_format": "cloudfront_realtime",
         "request_id": request_id,
-        "request_at": rfc3339_ms(at_ms),
+        "request_at": rfc3339_from_float_epoch_ms(at_ms),
         "pop": pop,
         "method": "GET",
         "path": "/seg.ts",

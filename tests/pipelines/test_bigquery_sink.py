@@ -16,7 +16,8 @@ from beam_fixtures import T0_MS, fixed_clock, simple_view
 
 from app.platform import bigquery_emulator as bqe
 from pipelines.transforms.sinks import WriteToWarehouse
-from streamqoe.qoe import view as qoe
+from streamqoe.qoe.state_machine import build_timeline
+from streamqoe.qoe.views import view_record
 from streamqoe.warehouse import open_warehouse
 
 PROJECT = "streamqoe-local"
@@ -26,8 +27,8 @@ DATASET = "pipeline_sink"
 def view_rows() -> list[dict]:
     rows = []
     for i in range(3):
-        timeline = qoe.build_timeline(simple_view(f"v{i}", T0_MS + i * 60_000), closed=True)
-        row = qoe.view_record(timeline, source="beacon")
+        timeline = build_timeline(simple_view(f"v{i}", T0_MS + i * 60_000), closed=True)
+        row = view_record(timeline, source="beacon")
         row.update(pop="FRA56", is_final=True, version=11, updated_at=fixed_clock())
         rows.append(row)
     return rows

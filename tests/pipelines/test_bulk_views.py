@@ -73,14 +73,14 @@ from pipelines.transforms.views import (
     view_minute_contributions,
 )
 from streamqoe.ingest.columnar_beacon import record_row, table_arrow_schema
-from streamqoe.qoe.aggregates import (
+from streamqoe.qoe.minutes import (
     MINUTE_SUMS,
     MinuteTotals,
     add_minute_delta,
     dimension_values,
     new_minute_accumulator,
-    rfc3339_ms,
 )
+from streamqoe.times import rfc3339_from_float_epoch_ms
 
 RUNNER = "FnApiRunner"
 GAP_S = 120.0
@@ -93,7 +93,7 @@ def cmcd_report(sid: str, sn: int, at_ms: int, sta: str, **cmcd) -> dict:
     return {
         "report_mode": "event",
         "report_ts_ms": at_ms,
-        "received_at": rfc3339_ms(at_ms),
+        "received_at": rfc3339_from_float_epoch_ms(at_ms),
         "cmcd": {"sid": sid, "sn": sn, "ts": at_ms, "sta": sta, "cid": "c-9", "st": "v", **cmcd},
     }
 
@@ -230,10 +230,10 @@ def viewer_view(view_id, start_min, end_min, viewer="viewer-1", **extra):
         "view_id": view_id,
         "viewer_id": viewer,
         "content_id": extra.pop("content_id", "c-1"),
-        "started_at": rfc3339_ms(start),
-        "ended_at": rfc3339_ms(end) if extra.pop("closed", True) else None,
-        "last_event_at": rfc3339_ms(end),
-        "first_frame_at": rfc3339_ms(start + 1000),
+        "started_at": rfc3339_from_float_epoch_ms(start),
+        "ended_at": rfc3339_from_float_epoch_ms(end) if extra.pop("closed", True) else None,
+        "last_event_at": rfc3339_from_float_epoch_ms(end),
+        "first_frame_at": rfc3339_from_float_epoch_ms(start + 1000),
         "playing_time_ms": end - start - 1000,
         "rebuffer_duration_ms": 0,
         "rebuffer_count": 0,

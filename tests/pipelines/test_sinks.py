@@ -24,14 +24,15 @@ from streamqoe.contracts.bigquery import table_schema
 from streamqoe.contracts.columnar import arrow_schema
 from streamqoe.contracts.registry import contract
 from streamqoe.contracts.rows import to_row
-from streamqoe.qoe import view as qoe
+from streamqoe.qoe.state_machine import build_timeline
+from streamqoe.qoe.views import view_record
 
 NOW = datetime(2025, 1, 15, 12, tzinfo=UTC)
 
 
 def test_row_builder_equals_to_row():
-    timeline = qoe.build_timeline(simple_view("v1", T0_MS), closed=True)
-    view = qoe.view_record(timeline, source="beacon")
+    timeline = build_timeline(simple_view("v1", T0_MS), closed=True)
+    view = view_record(timeline, source="beacon")
     view.update(pop="FRA56", is_final=True, version=3, updated_at="2025-01-15T12:00:00.000Z")
     records = {
         "player_event": player_event(

@@ -31,8 +31,9 @@ from pipelines.transforms.transcode import BuildTranscodeJobs
 from pipelines.transforms.viewers import SessionizeViewers
 from pipelines.transforms.views import ComputeViewQoe, SessionizeViews
 from streamqoe.contracts.registry import violations
-from streamqoe.qoe import view as qoe
-from streamqoe.qoe.aggregates import rfc3339_ms
+from streamqoe.qoe.state_machine import build_timeline
+from streamqoe.qoe.views import view_record
+from streamqoe.times import rfc3339_from_float_epoch_ms
 
 RUNNER = "FnApiRunner"
 GAP_S = 120.0
@@ -90,8 +91,8 @@ def test_dedupe_events_keeps_one_copy_per_request_id():
 
 
 def expected_view(events, *, pop=None, version, close_reason_closed=True):
-    timeline = qoe.build_timeline(events, closed=close_reason_closed, inactivity_gap_ms=120_000)
-    row = qoe.view_record(timeline, source="beacon")
+    timeline = build_timeline(events, closed=close_reason_closed, inactivity_gap_ms=120_000)
+    row = view_record(timeline, source="beacon")
     row.update(pop=pop, is_final=True, version=version, updated_at=FIXED_UPDATED_AT)
     return row
 
@@ -163,8 +164,8 @@ def test_aggregate_qoe_per_minute_sums_view_contributions():
         )
         expected = {
             "schema_version": "1.0",
-            "window_start": rfc3339_ms(minute),
-            "window_end": rfc3339_ms(minute + 60_000),
+            "window_start": rfc3339_from_float_epoch_ms(minute),
+            "window_end": rfc3339_from_float_epoch_ms(minute + 60_000),
             "dimension": "all",
             "dimension_value": "all",
             "concurrent_plays": 2,
@@ -220,8 +221,17 @@ def test_aggregate_cdn_pop_minute():
             rows,
             equal_to(
                 [
-                    ("FRA56", rfc3339_ms(T0_MS), 3, 2000, 0.5, 1 / 3, 10.0, True),
-                    ("AMS1", rfc3339_ms(T0_MS + 60_000), 1, 1000, 1.0, 0.0, 10.0, True),
+                    ("FRA56", rfc3339_from_float_epoch_ms(T0_MS), 3, 2000, 0.5, 1 / 3, 10.0, True),
+                    (
+                        "AMS1",
+                        rfc3339_from_float_epoch_ms(T0_MS + 60_000),
+                        1,
+                        1000,
+                        1.0,
+                        0.0,
+                        10.0,
+                        True,
+                    ),
                 ]
             ),
         )
@@ -309,10 +319,10 @@ def view_row(view_id: str, start_ms: int, end_ms: int, viewer: str = "viewer-1",
         "view_id": view_id,
         "viewer_id": viewer,
         "content_id": "c-1",
-        "started_at": rfc3339_ms(start_ms),
-        "ended_at": rfc3339_ms(end_ms),
-        "last_event_at": rfc3339_ms(end_ms),
-        "first_frame_at": rfc3339_ms(start_ms + 1000),
+        "started_at": rfc3339_from_float_epoch_ms(start_ms),
+        "ended_at": rfc3339_from_float_epoch_ms(end_ms),
+        "last_event_at": rfc3339_from_float_epoch_ms(end_ms),
+        "first_frame_at": rfc3339_from_float_epoch_ms(start_ms + 1000),
         "playing_time_ms": end_ms - start_ms - 1000,
         "rebuffer_duration_ms": 0,
         "rebuffer_count": 0,
@@ -398,7 +408,7 @@ def test_emit_minute_deltas_retracts_old_versions():
 
 def _minute(playing_ms: int, starts: dict | None = None) -> dict:
     """A minute contribution: `playing_ms` of playing time, `starts` startup times, no other sum."""
-    from streamqoe.qoe.aggregates import MINUTE_SUMS
+    from streamqoe.qoe.minutes import MINUTE_SUMS
 
     sums = dict.fromkeys(MINUTE_SUMS, 0)
     return sums | {"playing_time_ms": playing_ms, "startup_times_ms": starts or {}}

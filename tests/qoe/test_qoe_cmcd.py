@@ -8,7 +8,7 @@ import pytest
 
 from streamqoe.contracts.registry import violations
 from streamqoe.qoe.cmcd import build_timeline_from_cmcd, compute_view_from_cmcd, events_from_cmcd
-from streamqoe.qoe.view import compute_view
+from streamqoe.qoe.views import compute_view
 
 T0 = 1_795_550_400_000
 SID = "6e2fb550-c457-11e9-bb97-0800200c9a66"
