@@ -10,12 +10,11 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from app import demo, pipeline_cli, roundtrip
+from app import demo, parse_cli, pipeline_cli, roundtrip, simulate_cli
 from app.platform import local
 from streamqoe.contracts import generated
-from streamqoe.ingest import cli as parse_cli
-from streamqoe.simulator import cli as simulate_cli
 from streamqoe.warehouse import open_warehouse
 
 
@@ -53,8 +52,16 @@ def _contracts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _utc_minute(text: str) -> datetime:
+    """Parse a UTC time such as 2026-12-01T20:00Z for --end."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a UTC time, e.g. 2026-12-01T20:00Z")
+    return value.astimezone(UTC)
+
+
 def _demo(args: argparse.Namespace) -> int:
-    return demo.run(warehouse_url=args.warehouse)
+    return demo.run(warehouse_url=args.warehouse, end=args.end)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--warehouse",
         default=None,
         help="warehouse URL (default duckdb:<data dir>/warehouse.duckdb)",
+    )
+    p.add_argument(
+        "--end",
+        type=_utc_minute,
+        default=None,
+        metavar="YYYY-MM-DDTHH:MMZ",
+        help="end of the simulated day (default now): the same --end gives the same summary",
     )
     p.set_defaults(func=_demo)
 

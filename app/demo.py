@@ -87,8 +87,13 @@ def run(
     viewers: int = DEMO_VIEWERS,
     hours: float = DEMO_HOURS,
     seed: int = DEMO_SEED,
+    end: datetime | None = None,
 ) -> int:
-    """Run the demo; return the exit code (non-zero when a step failed or units went missing)."""
+    """Run the demo; return the exit code (non-zero when a step failed or units went missing).
+
+    The simulated day ends at `end` (default: now, to the minute); the same seed and `end` give the
+    same simulated traffic and so the same summary.
+    """
     from pipelines import batch, streaming  # Beam is heavy: import when the demo runs
 
     work = data_dir() / "demo"
@@ -103,13 +108,13 @@ def run(
     warehouse = f"duckdb:{warehouse_path}"
     sim = work / "sim"
     started = time.monotonic()
-    end = datetime.now(UTC).replace(second=0, microsecond=0)
+    end = (end or datetime.now(UTC)).replace(second=0, microsecond=0)
     start = end - timedelta(hours=hours)
 
     with local.running() as endpoints:
         print(f"    Pub/Sub emulator at {endpoints.pubsub_emulator_host}", file=out)
         with _step(out, f"simulating {hours:g} h of viewing for {viewers} viewers (seed {seed})"):
-            from streamqoe.simulator import cli as simulator_cli
+            from app import simulate_cli as simulator_cli
 
             argv = ["simulate", "--out", str(sim), "--viewers", str(viewers), "--hours", str(hours)]
             argv += ["--seed", str(seed), "--start", start.strftime("%Y-%m-%dT%H:%M:%SZ"), "-q"]

@@ -7,7 +7,7 @@ Beam's streaming DirectRunner processes everything in one thread and, as shipped
 pace (10 Pub/Sub messages per bundle: a few dozen events per second) nor bounded state (windows
 whose trigger fires late panes are never cleared; keys are never forgotten). The fixes, none of
 which changes what the pipeline computes (docs/pipelines.md#streaming-semantics, measured by
-bench/streaming_bench.py), each documented next to the upstream behaviour it works around (Beam
+`python -m bench.streaming`), each documented next to the upstream behaviour it works around (Beam
 source location, upstream issue, when to delete it):
 
 - pubsub_read: reads drain what a subscription holds per bundle (evaluator registry override);

@@ -10,7 +10,7 @@ names) and every function that patches checks it again at call time.
 To move to a new Beam version: re-read each upstream location named in the docstrings of
 pubsub_read.py, state_keeper.py and tuning.py in the new release, delete the fixes Beam no longer
 needs (each says when), update the others, run tests/pipelines/test_local_runner.py,
-tests/pipelines/test_streaming_semantics.py and bench/streaming_bench.py, then change
+tests/pipelines/test_streaming_semantics.py and `python -m bench.streaming`, then change
 SUPPORTED_BEAM_VERSION together with the pin in pyproject.toml.
 """
 

@@ -195,7 +195,7 @@ def simulate_run(
     cdn_sample: float | None = None,
 ) -> None:
     """Write a simulated run into `out` (`streamqoe simulate ... -q`)."""
-    from streamqoe.simulator import cli as simulator_cli
+    from app import simulate_cli as simulator_cli
 
     argv = ["simulate", "--out", str(out), "--viewers", str(viewers), "--hours", str(hours)]
     argv += ["--seed", str(seed)] if seed is not None else []

@@ -29,7 +29,7 @@ from apache_beam.transforms.window import TimestampedValue
 
 from pipelines.remote_files import is_remote, local_copy
 from streamqoe.contracts.conformance import contract_key
-from streamqoe.dead_letters import SCHEMA_VERSION, dead_letter
+from streamqoe.dead_letters import dead_letter
 from streamqoe.ingest.formats import detect_format, get_format, parse_units
 from streamqoe.ingest.outcome import DeadLetter, Outcome, Record
 from streamqoe.ingest.read import (
@@ -48,7 +48,6 @@ CONTRACTS = ("player_event", "cmcd_report", "cdn_request", "transcode_event")
 DEAD_LETTER = "dead_letter"
 PLAYER_EVENT_TABLE = "player_event_table"
 METRICS_NAMESPACE = "streamqoe"
-DEAD_LETTER_SCHEMA_VERSION = SCHEMA_VERSION  # pipelines.transforms.sinks imports it from here
 
 
 class RawUnit(NamedTuple):

@@ -15,7 +15,6 @@ streamqoe.contracts.rows.to_row, so the columns always come from schemas/.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import threading
@@ -30,12 +29,12 @@ import duckdb
 import pyarrow as pa
 from apache_beam.metrics import Metrics
 
-from pipelines.transforms.parse import DEAD_LETTER_SCHEMA_VERSION, METRICS_NAMESPACE
+from pipelines.transforms.parse import METRICS_NAMESPACE
 from streamqoe.contracts.bigquery import table_schema
 from streamqoe.contracts.columnar import arrow_schema
 from streamqoe.contracts.registry import Contract, contract
 from streamqoe.contracts.rows import _TRANSFORMS, _typed, bigquery_json
-from streamqoe.ingest.outcome import format_received_at
+from streamqoe.dead_letters import dead_letter
 
 logger = logging.getLogger(__name__)
 
@@ -256,24 +255,24 @@ def transient_duckdb_error(exc: duckdb.Error) -> bool:
     )
 
 
+# BigQuery reports every failed field of a row; the message keeps the first 4,000 characters.
+SINK_ERROR_MESSAGE_MAX_CHARS = 4000
+
+
 def sink_dead_letter(failed: Any, table: str) -> dict[str, Any]:
     """Build a dead letter (stage `sink`) from a WriteToBigQuery failed row (destination, row,
     errors)."""
     row = failed[1]
     errors = failed[2] if len(failed) > 2 else []
-    raw = json.dumps(row, sort_keys=True, default=str).encode()
-    return {
-        "schema_version": DEAD_LETTER_SCHEMA_VERSION,
-        "source": f"bigquery:{table}",
-        "stage": "sink",
-        "contract": contract_for_table(table),
-        "error_class": "BigQueryInsertError",
-        "error_message": json.dumps(errors, default=str)[:4000],
-        "raw_payload": base64.b64encode(raw).decode("ascii"),
-        "attributes": None,
-        "message_id": None,
-        "received_at": format_received_at(datetime.now(UTC)),
-    }
+    return dead_letter(
+        json.dumps(row, sort_keys=True, default=str).encode(),
+        source=f"bigquery:{table}",
+        stage="sink",
+        contract=contract_for_table(table),
+        error_class="BigQueryInsertError",
+        error_message=json.dumps(errors, default=str)[:SINK_ERROR_MESSAGE_MAX_CHARS],
+        received_at=datetime.now(UTC),
+    )
 
 
 def contract_for_table(table: str) -> str | None:

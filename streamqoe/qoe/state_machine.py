@@ -10,7 +10,7 @@ CMCD v2 event reports are mapped onto the same event vocabulary by streamqoe.qoe
 view goes through the same state machine. The rules are those of docs/metrics.md#the-timeline.
 
 Speed: build_timeline runs once per view over every event of the batch pipeline, so the per-event
-path is kept lean (bench/qoe_bench.py measures it against a bare json.loads): each event dict is
+path is kept lean (bench/qoe.py measures it against a bare json.loads): each event dict is
 read once for ordering and once by the state machine, which decides the common event (a heartbeat
 at the current rendition) inline. Where a faster form replaces a plain one, the docstring gives the
 plain one it equals.

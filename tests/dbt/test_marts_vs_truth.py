@@ -13,9 +13,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from app import simulate_cli as simulator_cli
 from app.dbt_runner import dbt_env, run_dbt
 from pipelines import batch
-from streamqoe.simulator import cli as simulator_cli
 
 pytestmark = pytest.mark.integration
 

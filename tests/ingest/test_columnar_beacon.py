@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import simulate_cli as simulator_cli
 from streamqoe.contracts.registry import contract
 from streamqoe.contracts.rows import to_row
 from streamqoe.ingest.beacon import parse_beacon
@@ -34,7 +35,6 @@ from streamqoe.ingest.columnar_beacon import (
 )
 from streamqoe.ingest.outcome import DeadLetter
 from streamqoe.ingest.read import _is_json_lines, read_documents
-from streamqoe.simulator import cli as simulator_cli
 
 from .helpers import FIXTURES, RECEIVED_AT
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streamqoe.ingest import cli
+from app import parse_cli as cli
 from streamqoe.ingest.cloudfront import STANDARD_FIELDS, parse_cloudfront_log
 from streamqoe.ingest.columnar_cloudfront import (
     iter_cloudfront_outcomes,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from streamqoe.simulator import cli as simulator_cli
+from app import simulate_cli as simulator_cli
 
 BROKEN = "broken/beacons-broken.jsonl.gz"
 # Stamped with the run's clock: differ between two runs of the same input.

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from app import simulate_cli as simulator_cli
 from pipelines import batch
-from streamqoe.simulator import cli as simulator_cli
 
 STARTUP_TOLERANCE_MS = 50
 DURATION_TOLERANCE_MS = 1500

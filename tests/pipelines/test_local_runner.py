@@ -9,7 +9,7 @@
   of sys.modules, in a clean interpreter) and refuse a Beam version other than the one they were
   written for, patching nothing.
 
-See docs/pipelines.md#streaming-semantics; bench/streaming_bench.py measures the effect.
+See docs/pipelines.md#streaming-semantics; `python -m bench.streaming` measures the effect.
 """
 
 from __future__ import annotations

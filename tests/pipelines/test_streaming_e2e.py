@@ -17,10 +17,10 @@ import duckdb
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from app import simulate_cli as simulator_cli
 from pipelines import streaming
 from pipelines.options import STREAMING_RUNNER, name_runner
 from pipelines.warehouse_setup import prepare_warehouse
-from streamqoe.simulator import cli as simulator_cli
 
 MAX_WAIT_SECONDS = 900
 POLL_SECONDS = 5

@@ -1,6 +1,6 @@
-"""`streamqoe simulate`: flags for the traffic simulator; all work happens in run.py / publish.py.
-
-Until the lead wires it into app/cli.py: `uv run python -m streamqoe.simulator.cli simulate ...`.
+"""`streamqoe simulate`: flags for the traffic simulator (streamqoe.simulator); all work happens
+in streamqoe/simulator/run.py and publish.py. `main(argv)` runs it stand-alone (tests and benches
+simulate through it, with the same flags a user types).
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `python -m streamqoe.simulator.cli simulate ...`."""
+    """Entry point: `python -m app.simulate_cli simulate ...`."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="streamqoe")
     add_parser(parser.add_subparsers(dest="command", required=True))

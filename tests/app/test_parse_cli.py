@@ -1,4 +1,4 @@
-"""Tests for streamqoe.ingest.cli: the `parse` subcommand end to end."""
+"""Tests for app.parse_cli: the `parse` subcommand end to end."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from streamqoe.ingest.cli import main
+from app.parse_cli import main
 
-from .helpers import FIXTURES
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict], dict]:

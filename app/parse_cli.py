@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run `parse` as a stand-alone command (python -m streamqoe.ingest.cli parse ...)."""
+    """Run `parse` as a stand-alone command (streamqoe parse ...)."""
     parser = argparse.ArgumentParser(prog="streamqoe")
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_parser(subparsers)
