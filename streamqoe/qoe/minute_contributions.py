@@ -1,9 +1,9 @@
 """One view's share of every one-minute event-time window it spans, for qoe_minute.
 
-    minute_contributions(timeline)          one dict per minute from the view's first event to its end
-    aggregate_minute_contributions(rows)    the qoe_minute figures of one (minute, breakdown), summed
-                                            in plain Python from such dicts (the accumulators of
-                                            streamqoe.qoe.minutes give the same sums)
+    minute_contributions(timeline)    one dict per minute from the view's first event to its end
+
+The qoe_minute figures of a (minute, breakdown) are these dicts summed by the accumulators of
+streamqoe.qoe.minutes (the one definition of that rollup, used by both pipelines).
 
 Speed: runs once per view in the batch pipeline, so each interval is split into minutes once (not
 every minute times every interval) and minute labels come from cached dates
@@ -15,7 +15,7 @@ windowing and triggering (pipelines/transforms/), the per-view figures (streamqo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from streamqoe.qoe.timeline import State, StateInterval, Timeline
@@ -25,7 +25,6 @@ from streamqoe.qoe.view_metrics import (
     video_start_failure,
     video_startup_time_ms,
 )
-from streamqoe.stats import percentile
 from streamqoe.times import MINUTE_MS, rfc3339_minute_labels
 
 
@@ -145,51 +144,4 @@ def minute_contributions(timeline: Timeline) -> list[dict[str, Any]]:
     return out
 
 
-def aggregate_minute_contributions(contributions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Sum the contributions of one (minute, dimension value) into qoe_minute's figures.
-
-    Args:
-        contributions: dicts from minute_contributions, all for the same minute and breakdown,
-            at most one per view.
-
-    Returns:
-        concurrent_plays, play_attempts, video_starts, startup_time_p50_ms, startup_time_p95_ms,
-        playing_time_ms, rebuffer_duration_ms, rebuffer_count, rebuffer_ratio,
-        video_start_failures, video_playback_failures, exits_before_video_start and
-        video_start_failure_rate (capped at 1: a failure can fall in a later minute than its
-        attempt). The pipeline adds window, dimension and version fields.
-    """
-    summed = {
-        name: 0
-        for name in (
-            "concurrent_plays",
-            "play_attempts",
-            "video_starts",
-            "playing_time_ms",
-            "rebuffer_duration_ms",
-            "rebuffer_count",
-            "video_start_failures",
-            "video_playback_failures",
-            "exits_before_video_start",
-        )
-    }
-    startups = []
-    for contribution in contributions:
-        for name in summed:
-            summed[name] += contribution[name]
-        if contribution["video_starts"] and contribution["video_startup_time_ms"] is not None:
-            startups.append(contribution["video_startup_time_ms"])
-    total = summed["playing_time_ms"] + summed["rebuffer_duration_ms"]
-    attempts = summed["play_attempts"]
-    return {
-        **summed,
-        "startup_time_p50_ms": percentile(startups, 50),
-        "startup_time_p95_ms": percentile(startups, 95),
-        "rebuffer_ratio": summed["rebuffer_duration_ms"] / total if total else None,
-        "video_start_failure_rate": (
-            min(1.0, summed["video_start_failures"] / attempts) if attempts else None
-        ),
-    }
-
-
-__all__ = ["aggregate_minute_contributions", "minute_contributions"]
+__all__ = ["minute_contributions"]

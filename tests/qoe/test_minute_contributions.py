@@ -12,7 +12,13 @@ from qoe_fixtures import R540, T0, Step, intervals, plain_rfc3339, view, views
 
 from streamqoe.qoe import minute_contributions as contributions_module
 from streamqoe.qoe import view_metrics
-from streamqoe.qoe.minute_contributions import aggregate_minute_contributions, minute_contributions
+from streamqoe.qoe.minute_contributions import minute_contributions
+from streamqoe.qoe.minutes import (
+    MINUTE_SUMS,
+    add_minute_delta,
+    new_minute_accumulator,
+    qoe_minute_record,
+)
 from streamqoe.qoe.state_machine import build_timeline
 from streamqoe.qoe.timeline import INACTIVITY_GAP_MS, State, StateInterval, Timeline
 from streamqoe.times import MINUTE_MS
@@ -125,7 +131,35 @@ def test_a_view_closing_on_a_minute_boundary_is_not_concurrent_in_the_next_minut
     assert [r["concurrent_plays"] for r in rows] == [1, 0]
 
 
-def test_aggregate_minute_contributions() -> None:
+def minute_figures(contributions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The qoe_minute figures of one minute's contributions, through the pipelines' accumulator
+    (a view's startup time counts in the minute where it started, as the pipelines key it)."""
+    acc = new_minute_accumulator()
+    for row in contributions:
+        started = row["video_starts"] and row["video_startup_time_ms"] is not None
+        startups = {row["video_startup_time_ms"]: 1} if started else {}
+        add_minute_delta(acc, {**row, "startup_times_ms": startups})
+    record = qoe_minute_record(
+        window_start_ms=T0,
+        dimension="all",
+        dimension_value="all",
+        acc=acc,
+        is_final=True,
+        version=1,
+        updated_at="2026-01-01T00:00:00Z",
+    )
+    return {k: record[k] for k in (*MINUTE_SUMS, *RATIO_FIGURES)}
+
+
+RATIO_FIGURES = (
+    "startup_time_p50_ms",
+    "startup_time_p95_ms",
+    "rebuffer_ratio",
+    "video_start_failure_rate",
+)
+
+
+def test_minute_figures_from_contributions() -> None:
     fast = [(0, "play_request", {}), (1_000, "playing", R540), (20_000, "exit", {})]
     slow = [(0, "play_request", {}), (3_000, "playing", R540), (20_000, "exit", {})]
     failed = [(0, "play_request", {}), (5_000, "error", {"error_fatal": True})]
@@ -141,8 +175,7 @@ def test_aggregate_minute_contributions() -> None:
         minute_contributions(build_timeline(view(s, view_id=f"v{i}"), closed=True))[0]
         for i, s in enumerate((fast, slow, failed, stalled))
     ]
-    figures = aggregate_minute_contributions(rows)
-    assert figures == {
+    assert minute_figures(rows) == {
         "concurrent_plays": 3,
         "play_attempts": 4,
         "video_starts": 3,
@@ -160,8 +193,8 @@ def test_aggregate_minute_contributions() -> None:
     }
 
 
-def test_aggregate_of_nothing_has_null_ratios() -> None:
-    figures = aggregate_minute_contributions([])
+def test_minute_figures_of_nothing_have_null_ratios() -> None:
+    figures = minute_figures([])
     assert (figures["rebuffer_ratio"], figures["startup_time_p50_ms"]) == (None, None)
     assert figures["video_start_failure_rate"] is None
 
