@@ -12,6 +12,7 @@ from pathlib import Path
 
 from streamqoe.contracts.bigquery import BIGQUERY_DIR, landed_contracts, render_table_file
 from streamqoe.contracts.dbt_sources import render_sources, sources_files
+from streamqoe.contracts.decoder_source import DECODERS_PATH, render_decoders
 from streamqoe.contracts.reference import REFERENCE_PATH, render_reference
 
 
@@ -22,6 +23,7 @@ def derived_files() -> dict[Path, Callable[[], str]]:
         for c in landed_contracts()
     }
     files[REFERENCE_PATH] = render_reference
+    files[DECODERS_PATH] = render_decoders
     for path, source in sources_files().items():
         files[path] = lambda source=source: render_sources(source)
     return files

@@ -18,6 +18,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 """Bounds of every JSON integer: integers land as BigQuery INTEGER / DuckDB BIGINT / Arrow int64."""
 
@@ -117,11 +118,22 @@ def contract(name: str) -> Contract:
 
 @functools.cache
 def registry() -> Registry:
-    """A referencing registry holding every contract by its `$id`, for cross-file `$ref`."""
-    resources = [
-        (c.id, Resource.from_contents(c.schema, default_specification=DRAFT202012))
-        for c in contracts().values()
-    ]
+    """A referencing registry holding every contract by its `$id`, for cross-file `$ref`.
+
+    The resources leave out `$schema`: jsonschema picks the validator class of a `$ref` target
+    from its `$schema` (`validators.validator_for`), which would swap STRICT_INTEGERS for plain
+    Draft 2020-12 below every cross-file `$ref` (a `1.0` accepted as `cmcd.br`). Without it, the
+    target is checked by the referring validator's class. Every contract is Draft 2020-12.
+    """
+    resources = []
+    for c in contracts().values():
+        declared = c.schema.get("$schema", _DRAFT_2020_12)
+        if declared != _DRAFT_2020_12:
+            raise ValueError(f"{c.path.name}: $schema {declared!r} is not {_DRAFT_2020_12}")
+        contents = {k: v for k, v in c.schema.items() if k != "$schema"}
+        resources.append(
+            (c.id, Resource.from_contents(contents, default_specification=DRAFT202012))
+        )
     return Registry().with_resources(resources)
 
 
