@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import YEAR_10000_MS, outcome, plain_rfc3339
 
 from streamqoe.stats import percentile, percentile_of_counts, ratio
 from streamqoe.times import (
@@ -31,20 +32,6 @@ from streamqoe.times import (
 )
 
 T0 = 1_795_550_400_000  # 2026-11-24T20:00:00Z, on a minute boundary
-YEAR_10000_MS = 253_402_300_800_000
-
-
-def plain_rfc3339(epoch_ms: int) -> str:
-    moment = EPOCH + timedelta(milliseconds=epoch_ms)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
-
-
-def outcome(call: Any) -> tuple[str, Any]:
-    """("ok", value) or ("raises", exception type): fast and plain forms fail alike too."""
-    try:
-        return "ok", call()
-    except Exception as error:
-        return "raises", type(error)
 
 
 def test_constants() -> None:

@@ -8,11 +8,11 @@ comments, so a changed definition shows up as a failing row.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import strategies as st
+from reference import EPOCH, YEAR_10000_MS, outcome, plain_rfc3339  # noqa: F401 (re-exported to the tests)
 
 from streamqoe.qoe.timeline import INACTIVITY_GAP_MS, State, StateInterval
 from streamqoe.times import MINUTE_MS, rfc3339_from_epoch_ms
@@ -470,22 +470,6 @@ SCENARIOS: list[tuple[str, list[Step], bool, dict[str, Any]]] = [
 
 # --------------------------------------------------------------------------------------------------
 # Plain reference definitions and random inputs for the fast-path tests
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-YEAR_10000_MS = 253_402_300_800_000
-
-
-def plain_rfc3339(epoch_ms: int) -> str:
-    moment = EPOCH + timedelta(milliseconds=epoch_ms)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
-
-
-def outcome(call: Any) -> tuple[str, Any]:
-    """("ok", value) or ("raises", exception type): fast and plain forms fail alike too."""
-    try:
-        return "ok", call()
-    except Exception as error:
-        return "raises", type(error)
 
 
 @st.composite
