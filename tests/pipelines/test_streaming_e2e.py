@@ -42,7 +42,10 @@ def landed_events(path: Path) -> int:
 @pytest.mark.slow
 @pytest.mark.integration
 def test_streaming_views_match_truth(pubsub_env: str, tmp_path: Path):
-    start = datetime.now(UTC) - timedelta(minutes=40)
+    # Old enough that every view has ended (and its window closed) before the run, young enough
+    # that no event is later than the allowed lateness (2 h): views still running at the end of
+    # the simulated window would have events after now, which keep their windows open.
+    start = datetime.now(UTC) - timedelta(minutes=100)
     out = tmp_path / "sim"
     argv = ["simulate", "--out", str(out), "--viewers", "300", "--hours", "0.5", "--seed", "9"]
     argv += ["--start", start.strftime("%Y-%m-%dT%H:%M:%SZ"), "--cdn-sample", "0"]
