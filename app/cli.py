@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from app import demo, parse_cli, pipeline_cli, roundtrip, simulate_cli
+from app import demo, lookml_cli, parse_cli, pipeline_cli, roundtrip, simulate_cli
 from app.platform import local
 from streamqoe.contracts import generated
 from streamqoe.warehouse import open_warehouse
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse_cli.add_parser(sub)
     simulate_cli.add_parser(sub)
     pipeline_cli.add_parser(sub)
+    lookml_cli.add_parser(sub)
     return parser
 
 
