@@ -1,0 +1,10 @@
+project                       = "streamqoe-prod"
+environment                   = "prod"
+region                        = "europe-west1"
+dataset_location              = "EU"
+raw_partition_expiration_days = 400
+image_tag                     = "latest"
+streaming_max_workers         = 10
+collector_min_instances       = 1
+aws_standard_log_bucket       = "streamqoe-prod-cloudfront-standard-logs"
+aws_transfer_role_arn         = "arn:aws:iam::123456789012:role/streamqoe-prod-gcs-transfer"
