@@ -12,7 +12,16 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from app import demo, lookml_cli, parse_cli, pipeline_cli, roundtrip, simulate_cli
+from app import (
+    demo,
+    deploy_cli,
+    dq_cli,
+    lookml_cli,
+    parse_cli,
+    pipeline_cli,
+    roundtrip,
+    simulate_cli,
+)
 from app.platform import local
 from streamqoe.contracts import generated
 from streamqoe.warehouse import open_warehouse
@@ -108,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate_cli.add_parser(sub)
     pipeline_cli.add_parser(sub)
     lookml_cli.add_parser(sub)
+    dq_cli.add_parser(sub)
+    deploy_cli.add_parser(sub)
     return parser
 
 

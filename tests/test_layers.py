@@ -5,6 +5,8 @@
 - The Beam layer never imports the application layer, and imports the local runner fixes only
   inside a function (so that only a run on the local runner loads them).
 - The local runner fixes never import the application layer.
+- The collector (`collector/`) and the data quality checks (`dataquality/`) import the domain
+  library, never Beam, the Beam layer or the application layer.
 
 Checked twice: statically, every `import` statement of every module (including the ones inside
 functions), and at run time, by importing every domain module in a fresh interpreter and looking
@@ -26,6 +28,9 @@ FORBIDDEN = {
     "streamqoe": {"apache_beam", "pipelines", "beam_local_runner", "app"},
     "pipelines": {"app"},
     "beam_local_runner": {"app"},
+    # The services and checks beside the pipelines use the domain library only.
+    "collector": {"apache_beam", "pipelines", "beam_local_runner", "app"},
+    "dataquality": {"apache_beam", "pipelines", "beam_local_runner", "app"},
 }
 
 
