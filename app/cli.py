@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from app import (
+    collector_cli,
     demo,
     deploy_cli,
     dq_cli,
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse_cli.add_parser(sub)
     simulate_cli.add_parser(sub)
     pipeline_cli.add_parser(sub)
+    collector_cli.add_parser(sub)
     lookml_cli.add_parser(sub)
     dq_cli.add_parser(sub)
     deploy_cli.add_parser(sub)
