@@ -11,18 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
-try:
-    import prometheus_client  # noqa: F401
-    import uvicorn  # noqa: F401
-    from starlette.testclient import TestClient
-except ImportError:  # until they are in uv.lock (docs/collector.md#dependencies)
-    collect_ignore_glob = [
-        "test_collector_endpoints.py",
-        "test_collector_hostile.py",
-        "test_collector_outage.py",
-        "test_collector_cli.py",
-    ]
+from starlette.testclient import TestClient
 
 from collector.settings import Settings
 
