@@ -12,6 +12,8 @@ import logging
 import os
 import sys
 
+from app.subcommand import run_standalone
+
 logger = logging.getLogger(__name__)
 
 
@@ -71,13 +73,13 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run `collector ...` stand-alone (python -m app.collector_cli serve)."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    return run_standalone(
+        add_parser,
+        argv,
+        command="collector",
+        log_level=logging.INFO,
+        log_format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    parser = argparse.ArgumentParser(prog="streamqoe")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["collector", *(sys.argv[1:] if argv is None else argv)])
-    return args.func(args)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from app import deploy
+from app.subcommand import run_standalone
 from streamqoe.pubsub.declaration import load_declaration
 
 
@@ -95,10 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `deploy ...` stand-alone (tests call it with the flags a user types)."""
-    parser = argparse.ArgumentParser(prog="streamqoe")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return run_standalone(add_parser, argv)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.subcommand import run_standalone
 from dataquality.checkpoints import checkpoint_suites
 from dataquality.reading import DataQualityError
 from dataquality.run import run_checkpoint, simulated_as_of
@@ -91,10 +92,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `streamqoe dq ...` stand-alone (tests call it with the flags a user types)."""
-    parser = argparse.ArgumentParser(prog="streamqoe")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return run_standalone(add_parser, argv)
 
 
 if __name__ == "__main__":

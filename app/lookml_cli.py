@@ -12,6 +12,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.subcommand import run_standalone
+
 logger = logging.getLogger(__name__)
 
 
@@ -101,11 +103,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: `python -m app.lookml_cli lookml ...`."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    parser = argparse.ArgumentParser(prog="streamqoe")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return run_standalone(add_parser, argv)
 
 
 if __name__ == "__main__":

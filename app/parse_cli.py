@@ -14,6 +14,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from app.subcommand import run_standalone
 from streamqoe.ingest.formats import format_names
 from streamqoe.ingest.outcome import Tally, outcome_line
 from streamqoe.ingest.read import UnreadableInput, parse_file, resolve_format
@@ -84,12 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run `parse` as a stand-alone command (streamqoe parse ...)."""
-    parser = argparse.ArgumentParser(prog="streamqoe")
-    subparsers = parser.add_subparsers(dest="command", required=True)
-    add_parser(subparsers)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return args.func(args)
+    return run_standalone(add_parser, argv)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from app.subcommand import run_standalone
 from pipelines.options import BATCH_RUNNER, DEFAULT_SUBSCRIPTIONS, STREAMING_RUNNER
 
 logger = logging.getLogger(__name__)
@@ -100,12 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Stand-alone entry: `python -m app.pipeline_cli batch|streaming ...`."""
-    parser = argparse.ArgumentParser(prog="streamqoe")
-    subparsers = parser.add_subparsers(dest="command", required=True)
-    add_parser(subparsers)
-    args = parser.parse_args(["pipeline", *(argv if argv is not None else sys.argv[1:])])
-    logging.basicConfig(level=logging.WARNING)
-    return args.func(args)
+    return run_standalone(add_parser, argv, command="pipeline", log_format=logging.BASIC_FORMAT)
 
 
 if __name__ == "__main__":

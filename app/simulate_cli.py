@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 
+from app.subcommand import run_standalone
 from streamqoe.simulator.config import CHUNK_VIEWS, DEFAULT_START, GZIP_LEVEL, FaultRates, SimConfig
 
 logger = logging.getLogger(__name__)
@@ -148,11 +149,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: `python -m app.simulate_cli simulate ...`."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    parser = argparse.ArgumentParser(prog="streamqoe")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return run_standalone(add_parser, argv)
 
 
 if __name__ == "__main__":
