@@ -69,7 +69,7 @@ def _now(text: str | None) -> datetime:
 def run_validate(args: argparse.Namespace) -> int:
     from app.lookml import validate
     from app.lookml.project import load_project
-    from app.lookml.warehouse import build_warehouse
+    from app.simulated_warehouse import build_warehouse
 
     project = load_project()
     now = _now(args.now)

@@ -16,10 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from app import simulate_cli
-from app.dbt_runner import dbt_env, run_dbt
+from app.simulated_warehouse import build_warehouse
 from dataquality.run import simulated_as_of
-from pipelines import batch
 
 HISTORY_DAYS = 7
 
@@ -55,22 +53,14 @@ def add_history(path: Path, days: int = HISTORY_DAYS) -> None:
 @pytest.fixture(scope="session")
 def simulated_day(tmp_path_factory: pytest.TempPathFactory) -> SimulatedDay:
     root = tmp_path_factory.mktemp("dq_day")
-    sim = root / "sim"
-    argv = ["simulate", "--out", str(sim), "--viewers", "300", "--hours", "2", "--seed", "5"]
-    assert simulate_cli.main([*argv, "--cdn-sample", "0.5", "-q"]) == 0
-    path = root / "warehouse.duckdb"
-    result = batch.run(
-        [
-            "--input", f"{sim}/player/**/*.gz",
-            "--input", f"{sim}/cmcd/**/*.cmcd",
-            "--input", f"{sim}/cdn/**/*.gz",
-            "--input", f"{sim}/transcode/*.jsonl",
-            "--warehouse", f"duckdb:{path}",
-        ]
-    )  # fmt: skip
-    assert result.state == "DONE"
-    with dbt_env(STREAMQOE_DUCKDB_PATH=str(path), STREAMQOE_DBT_SCHEMA="analytics"):
-        built = run_dbt(["run", "--quiet"], target="duckdb", work_dir=root / "dbt")
-    assert built.success, built.exception
+    built = build_warehouse(
+        root,
+        viewers=300,
+        hours=2,
+        seed=5,
+        simulate_flags=("--cdn-sample", "0.5"),
+        dbt_command="run",
+    )
+    sim, path = built.sim_dir, built.path
     add_history(path)
     return SimulatedDay(simulation=sim, warehouse=path, as_of=simulated_as_of(sim))

@@ -13,9 +13,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from app import simulate_cli as simulator_cli
-from app.dbt_runner import dbt_env, run_dbt
-from pipelines import batch
+from app.simulated_warehouse import build_warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -24,24 +22,10 @@ DURATION_TOLERANCE_RATIO = 0.01
 
 @pytest.fixture(scope="module")
 def marts(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    work = tmp_path_factory.mktemp("marts_vs_truth")
-    sim = work / "sim"
-    argv = ["simulate", "--out", str(sim), "--viewers", "200", "--hours", "6", "--seed", "11"]
-    assert simulator_cli.main([*argv, "--no-faults", "-q"]) == 0
-    warehouse = work / "warehouse.duckdb"
-    result = batch.run(
-        [
-            "--input", f"{sim}/player/**/*.gz",
-            "--input", f"{sim}/cmcd/**/*.cmcd",
-            "--input", f"{sim}/cdn/**/*.gz",
-            "--input", f"{sim}/transcode/*.jsonl",
-            "--warehouse", f"duckdb:{warehouse}",
-        ]
-    )  # fmt: skip
-    assert result.state == "DONE"
-    with dbt_env(STREAMQOE_DUCKDB_PATH=str(warehouse), STREAMQOE_DBT_SCHEMA="analytics"):
-        outcome = run_dbt(["build", "--quiet"], "duckdb", work / "dbt")
-    assert outcome.success, outcome.exception
+    built = build_warehouse(
+        tmp_path_factory.mktemp("marts_vs_truth"), viewers=200, hours=6, seed=11
+    )
+    sim, warehouse = built.sim_dir, built.path
     con = duckdb.connect()
     con.execute(f"attach '{warehouse}' as w (read_only)")
     con.execute(f"create view truth as select * from read_parquet('{sim}/truth/views.parquet')")

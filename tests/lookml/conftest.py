@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.lookml.warehouse import BuiltWarehouse, build_warehouse
+from app.simulated_warehouse import BuiltWarehouse, build_warehouse
 
 
 @pytest.fixture(scope="session")
